@@ -1,0 +1,15 @@
+"""The analyzers, run in this order over every draft."""
+
+from __future__ import annotations
+
+from agent.analyzers.base import Analyzer, BrandView, Draft, Finding, Hint, Score
+from agent.analyzers.guidelines import GuidelinePassages
+from agent.analyzers.originality import Originality
+from agent.analyzers.voice_drift import VoiceDrift
+
+
+def default_analyzers() -> list[Analyzer]:
+    return [Originality(), VoiceDrift(), GuidelinePassages()]
+
+
+__all__ = ["Analyzer", "BrandView", "Draft", "Finding", "Hint", "Score", "default_analyzers"]

@@ -1,0 +1,82 @@
+"""The one small interface every analyzer shares.
+
+An analyzer reads a `Draft` and a `BrandView` (the brand's posts, passages,
+voice model and the draft's embedding, computed once for all) and returns a
+`Finding`. The core runs the analyzers in a list and merges their findings
+into one result; no analyzer sees another's output, so the data flows one
+way: draft -> analyzers -> result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from agent.core import BrandState
+
+Severity = Literal["info", "warn", "alert"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    platform: str | None = None
+    brand: str = "default"
+    reply_to: str | None = None
+
+
+@dataclass
+class Hint:
+    kind: str
+    severity: Severity
+    message: str
+    span: tuple[int, int] | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+            "span": list(self.span) if self.span else None,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class Score:
+    value: int | None  # 0-100, None when there is not enough to judge
+    label: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "label": self.label, **self.detail}
+
+
+@dataclass
+class Finding:
+    scores: dict[str, Score] = field(default_factory=dict)
+    hints: list[Hint] = field(default_factory=list)
+    extra: dict[str, Any] = field(
+        default_factory=dict
+    )  # merged into the result (nearest, passages)
+
+
+@dataclass(frozen=True)
+class BrandView:
+    """What an analyzer may read: a consistent snapshot of one brand plus the
+    draft's embedding. Snapshots are immutable, so an approval landing mid-analysis
+    cannot tear what an analyzer sees."""
+
+    state: BrandState
+    vec: np.ndarray
+    reply_vec: np.ndarray | None = None
+
+
+class Analyzer(Protocol):
+    name: str
+
+    def analyze(self, draft: Draft, view: BrandView) -> Finding: ...

@@ -1,0 +1,21 @@
+"""Thresholds fixed at development time on dev splits (see scripts/)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    repeat: float
+    echo: float
+    source: str
+
+
+@cache
+def thresholds() -> Thresholds:
+    raw = json.loads(resources.files("agent").joinpath("data/calibration.json").read_text())
+    return Thresholds(repeat=float(raw["repeat"]), echo=float(raw["echo"]), source=raw["source"])

@@ -1,0 +1,427 @@
+"""The core library: everything that scores a draft or changes a brand goes
+through `Onbrand`. The CLI and the web server are thin shells over it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent import __version__
+from agent.analyzers import Analyzer, BrandView, Draft, Finding, default_analyzers
+from agent.guidelines import split_markdown
+from agent.importers import MAX_POST_CHARS, ImportError_, Parsed, Record, parse_file, platform_name
+from agent.result import build_result
+from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
+from agent.style import features
+from agent.voice import VoiceModel
+from embeddings import Encoder, VectorIndex, load_encoder
+
+log = logging.getLogger("onbrand")
+
+Progress = Callable[[int, int], None]  # (done, total)
+EMBED_BATCH = 64
+DEMO_BRAND = "demo"
+
+
+class OnbrandError(ValueError):
+    """A request the core refuses; the message is meant for the user and the
+    code is one of the protocol's error codes."""
+
+    def __init__(self, message: str, code: str = "bad_frame") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class BrandState:
+    """Everything derived from the store for one brand, under one encoder."""
+
+    name: str
+    store: Store
+    model_key: str
+    posts_index: VectorIndex
+    passages_index: VectorIndex
+    passages: dict[int, Passage]
+    style_rows: dict[int, np.ndarray]
+    voice: VoiceModel
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Onbrand:
+    def __init__(
+        self,
+        store: Store | None = None,
+        encoder: Encoder | None = None,
+        backend: str = "torch",
+        analyzers: Sequence[Analyzer] | None = None,
+    ) -> None:
+        self.store = store or Store()
+        self._encoder = encoder
+        self._backend = backend
+        self.analyzers: list[Analyzer] = list(analyzers or default_analyzers())
+        self._states: dict[str, BrandState] = {}
+        self._states_lock = threading.Lock()
+        # Writers (approve, import, remove, guidelines) of one brand go one at a
+        # time; readers never wait for them.
+        self._write_locks: dict[str, threading.RLock] = {}
+
+    # -- encoder ----------------------------------------------------------
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = load_encoder(self._backend)
+        return self._encoder
+
+    def _embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), EMBED_BATCH):
+            out.append(self.encoder.encode(texts[i : i + EMBED_BATCH]))
+            if progress:
+                progress(min(i + EMBED_BATCH, len(texts)), len(texts))
+        if not out:
+            return np.zeros((0, self.encoder.identity.dim), dtype=np.float32)
+        return np.vstack(out)
+
+    # -- brands -----------------------------------------------------------
+    def active_brand(self) -> str:
+        return self.store.get_meta("active_brand") or DEFAULT_BRAND
+
+    def use_brand(self, name: str) -> None:
+        self.store.brand_id(name)  # raises for an unknown brand
+        self.store.set_meta("active_brand", name.strip().lower())
+
+    def resolve_brand(self, brand: str | None) -> str:
+        name = (brand or self.active_brand()).strip().lower()
+        try:
+            self.store.brand_id(name)
+        except StoreError as exc:
+            raise OnbrandError(str(exc), "unknown_brand") from None
+        return name
+
+    def _write_lock(self, brand: str) -> threading.RLock:
+        with self._states_lock:
+            return self._write_locks.setdefault(brand, threading.RLock())
+
+    def state(self, brand: str | None = None) -> BrandState:
+        name = self.resolve_brand(brand)
+        st = self._states.get(name)
+        if st is None:
+            with self._write_lock(name):
+                st = self._states.get(name)
+                if st is None:
+                    st = self._build_state(name)
+                    self._states[name] = st
+        return st
+
+    def _build_state(self, brand: str, progress: Progress | None = None) -> BrandState:
+        ident = self.encoder.identity
+        self._reembed_missing(brand, progress)
+        post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
+        pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
+        posts_index = VectorIndex(ident.key, ident.dim, capacity=max(1024, len(post_ids) * 2))
+        posts_index.add(post_ids, post_vecs, ident.key)
+        passages_index = VectorIndex(ident.key, ident.dim)
+        passages_index.add(pas_ids, pas_vecs, ident.key)
+        texts = self.store.post_texts(brand)
+        style_rows = {pid: features(texts[pid]) for pid in post_ids if pid in texts}
+        voice = self._fit_voice(brand, posts_index, style_rows)
+        return BrandState(
+            name=brand,
+            store=self.store,
+            model_key=ident.key,
+            posts_index=posts_index,
+            passages_index=passages_index,
+            passages=self.store.passages(brand),
+            style_rows=style_rows,
+            voice=voice,
+        )
+
+    def _fit_voice(
+        self, brand: str, index: VectorIndex, style_rows: dict[int, np.ndarray]
+    ) -> VoiceModel:
+        ids, vecs = index.matrix()
+        style = np.array([style_rows[i] for i in ids.tolist()]) if len(ids) else np.zeros((0, 10))
+        return VoiceModel.fit(brand, self.store.voice_version(brand), vecs, style)
+
+    def _reembed_missing(self, brand: str, progress: Progress | None = None) -> int:
+        """Posts or passages without a vector from the current encoder (new model,
+        backend or precision) are embedded again; old vectors are never mixed in."""
+        ident = self.encoder.identity
+        done = 0
+        for kind in ("post", "passage"):
+            _, _, missing = self.store.vectors(kind, brand, ident.key, ident.dim)
+            if not missing:
+                continue
+            texts = (
+                self.store.post_texts(brand)
+                if kind == "post"
+                else {p.id: f"{p.heading}: {p.text}" for p in self.store.passages(brand).values()}
+            )
+            ids = [i for i in missing if i in texts]
+            log.info("re-embedding %d %ss of %s for %s", len(ids), kind, brand, ident.key)
+            vecs = self._embed([texts[i] for i in ids], progress)
+            with self.store.transaction() as db:
+                self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                self.store.put_vectors(db, kind, ids, vecs, ident.key)
+            done += len(ids)
+        return done
+
+    def invalidate(self, brand: str | None = None) -> None:
+        with self._states_lock:
+            if brand is None:
+                self._states.clear()
+            else:
+                self._states.pop(brand, None)
+
+    # -- analysis ---------------------------------------------------------
+    def analyze(
+        self,
+        text: str,
+        platform: str | None = None,
+        brand: str | None = None,
+        reply_to: str | None = None,
+    ) -> dict[str, Any]:
+        return self.analyze_many([self.make_draft(text, platform, brand, reply_to)])[0]
+
+    def make_draft(
+        self, text: str, platform: str | None, brand: str | None, reply_to: str | None = None
+    ) -> Draft:
+        if not isinstance(text, str):
+            raise OnbrandError("text must be a string")
+        if len(text) > MAX_POST_CHARS:
+            raise OnbrandError(
+                f"text is {len(text):,} characters, over the {MAX_POST_CHARS:,} limit",
+                "text_too_long",
+            )
+        if platform is not None and platform_name(platform) is None:
+            raise OnbrandError(f"unknown platform {platform!r}", "unknown_platform")
+        return Draft(
+            text=text,
+            platform=platform_name(platform),
+            brand=self.resolve_brand(brand),
+            reply_to=reply_to or None,
+        )
+
+    def analyze_many(self, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
+        """Analyse several drafts with one forward pass of the encoder (the server
+        batches concurrent drafts from several tabs and clients this way)."""
+        t0 = time.perf_counter()
+        texts = [d.text for d in drafts if d.text.strip()]
+        texts += [d.reply_to for d in drafts if d.reply_to and d.text.strip()]
+        vecs = dict(zip(texts, self.encoder.encode(texts), strict=True)) if texts else {}
+        embed_ms = (time.perf_counter() - t0) * 1000
+        out = []
+        for d in drafts:
+            state = self.state(d.brand)
+            if not d.text.strip():
+                out.append(build_result(d, [], state, self.encoder.identity, {"total": 0.0}))
+                continue
+            view = BrandView(state=state, vec=vecs[d.text], reply_vec=vecs.get(d.reply_to or ""))
+            timings = {"embed": round(embed_ms, 2)}
+            findings: list[Finding] = []
+            for a in self.analyzers:
+                t = time.perf_counter()
+                findings.append(a.analyze(d, view))
+                timings[a.name] = round((time.perf_counter() - t) * 1000, 2)
+            timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
+            out.append(build_result(d, findings, state, self.encoder.identity, timings))
+        return out
+
+    # -- changing a brand -------------------------------------------------
+    def approve(
+        self,
+        text: str,
+        platform: str | None = None,
+        url: str | None = None,
+        brand: str | None = None,
+        posted_at: str | None = None,
+        source: str = "approve",
+    ) -> dict[str, Any]:
+        """Store an approved post and teach the voice model at once."""
+        brand = self.resolve_brand(brand)
+        rec = Record(
+            text=text or "", where="approve", platform=platform, posted_at=posted_at, url=url
+        )
+        parsed = Parsed("approve")
+        parsed.add(rec)
+        if parsed.rejects:
+            raise OnbrandError(parsed.rejects[0][1])
+        summary = self._add_records(brand, parsed.records, source)
+        post_id = summary["post_ids"][0]
+        return {
+            "post_id": post_id,
+            "created": summary["added"] == 1,
+            "brand": brand,
+            "voice_model": summary["voice_model"],
+        }
+
+    def _add_records(
+        self, brand: str, records: list[Record], source: str, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Embed, then write posts, vectors and a voice version in one transaction;
+        only then update the in-memory index and voice model."""
+        ident = self.encoder.identity
+        with self._write_lock(brand):
+            state = self.state(brand)
+            bid = self.store.brand_id(brand)
+            existing = self.store.existing_keys(brand, [norm_key(r.text) for r in records])
+            fresh: dict[str, Record] = {}
+            for r in records:
+                key = norm_key(r.text)
+                if key not in existing and key not in fresh:
+                    fresh[key] = r
+            new_records = list(fresh.values())
+            vecs = self._embed([r.text for r in new_records], progress)
+            ids: list[int] = []
+            with self.store.transaction() as db:
+                self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                for r in new_records:
+                    pid, _ = self.store.insert_post(
+                        db, bid, r.text, r.platform, r.posted_at, r.url, source
+                    )
+                    ids.append(pid)
+                self.store.put_vectors(db, "post", ids, vecs, ident.key)
+                version = (
+                    self.store.bump_voice_version(db, bid, f"{source}: +{len(ids)} posts")
+                    if ids
+                    else None
+                )
+            by_key = {
+                **existing,
+                **{norm_key(r.text): i for r, i in zip(new_records, ids, strict=True)},
+            }
+            post_ids = [by_key[norm_key(r.text)] for r in records]
+            if ids:
+                state.posts_index.add(ids, vecs, ident.key)
+                for pid, r in zip(ids, new_records, strict=True):
+                    state.style_rows[pid] = features(r.text)
+                state.voice = self._fit_voice(brand, state.posts_index, state.style_rows)
+            return {
+                "added": len(ids),
+                "duplicates": len(records) - len(ids),
+                "post_ids": post_ids,
+                "voice_model": version or state.voice.version,
+            }
+
+    def remove_post(self, post_id: int) -> dict[str, Any]:
+        post = self.store.get_post(post_id)
+        if post is None:
+            raise OnbrandError(f"no post with id {post_id}")
+        with self._write_lock(post.brand):
+            state = self.state(post.brand)
+            bid = self.store.brand_id(post.brand)
+            with self.store.transaction() as db:
+                db.execute("DELETE FROM posts WHERE id=?", (post_id,))
+                version = self.store.bump_voice_version(db, bid, f"remove: post {post_id}")
+            state.posts_index.remove(post_id)
+            state.style_rows.pop(post_id, None)
+            state.voice = self._fit_voice(post.brand, state.posts_index, state.style_rows)
+        return {"post_id": post_id, "brand": post.brand, "voice_model": version}
+
+    def import_file(
+        self,
+        path: Path,
+        brand: str | None = None,
+        fmt: str | None = None,
+        platform: str | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """Import one file in one transaction: all of its good rows, or none."""
+        brand = self.resolve_brand(brand)
+        try:
+            parsed = parse_file(Path(path), fmt, platform)
+        except ImportError_ as exc:
+            raise OnbrandError(str(exc)) from None
+        summary = self._add_records(brand, parsed.records, f"import:{parsed.format}", progress)
+        return {
+            "file": str(path),
+            "format": parsed.format,
+            "brand": brand,
+            "added": summary["added"],
+            "duplicates": summary["duplicates"],
+            "rejected": [{"where": w, "reason": r} for w, r in parsed.rejects],
+            "voice_model": summary["voice_model"],
+        }
+
+    def add_guidelines(self, path: Path, brand: str | None = None) -> dict[str, Any]:
+        """Replace the guideline document of this name with the file's passages."""
+        brand = self.resolve_brand(brand)
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8-sig")
+            sections = split_markdown(text)
+        except FileNotFoundError:
+            raise OnbrandError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise OnbrandError(f"{path}: is a folder; name a Markdown file") from None
+        except UnicodeDecodeError as exc:
+            raise OnbrandError(
+                f"{path.name}: not UTF-8 text (invalid byte at {exc.start})"
+            ) from None
+        except ValueError as exc:
+            raise OnbrandError(f"{path.name}: {exc}") from None
+        if not sections:
+            raise OnbrandError(f"{path.name}: no passages found (is the file empty?)")
+        ident = self.encoder.identity
+        vecs = self._embed([f"{s.heading}: {s.text}" for s in sections])
+        bid = self.store.brand_id(brand)
+        with self._write_lock(brand):
+            with self.store.transaction() as db:
+                self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                db.execute(
+                    "DELETE FROM guideline_docs WHERE brand_id=? AND name=?", (bid, path.name)
+                )
+                cur = db.execute(
+                    "INSERT INTO guideline_docs(brand_id, name, sha256, added_at) "
+                    "VALUES(?,?,?,datetime('now'))",
+                    (bid, path.name, hashlib.sha256(raw).hexdigest()),
+                )
+                doc_id = int(cur.lastrowid or 0)
+                ids = []
+                for n, s in enumerate(sections):
+                    c = db.execute(
+                        "INSERT INTO passages(doc_id, brand_id, ord, heading, text) "
+                        "VALUES(?,?,?,?,?)",
+                        (doc_id, bid, n, s.heading, s.text),
+                    )
+                    ids.append(int(c.lastrowid or 0))
+                self.store.put_vectors(db, "passage", ids, vecs, ident.key)
+            self.invalidate(brand)
+        return {"file": str(path), "brand": brand, "passages": len(sections)}
+
+    # -- demo and status --------------------------------------------------
+    def load_demo(self, brand: str = DEMO_BRAND, activate: bool = True) -> dict[str, Any]:
+        demo = resources.files("agent").joinpath("demo")
+        self.store.ensure_brand(brand, "Demo brand")
+        with resources.as_file(demo) as folder:
+            posts = self.import_file(folder / "posts.jsonl", brand=brand, fmt="jsonl")
+            guide = self.add_guidelines(folder / "guidelines.md", brand=brand)
+        if activate:
+            self.use_brand(brand)
+        return {"posts": posts, "guidelines": guide}
+
+    def status(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "version": __version__,
+            "data_dir": str(self.store.path.parent),
+            "database": str(self.store.path),
+            "schema_version": self.store.schema_version(),
+            "active_brand": self.active_brand(),
+            "brands": self.store.brands(),
+        }
+        if self._encoder is not None:
+            out["encoder"] = self._encoder.identity.as_dict()
+        for b in out["brands"]:
+            b["voice_model"] = self.store.voice_version(str(b["name"]))
+        return out

@@ -1,0 +1,463 @@
+"""SQLite is the source of truth: brands, approved posts, guidelines, vectors.
+
+Everything in memory (indexes, voice models) is derived from this file and can
+be rebuilt from it. Writes that belong together (one imported file, one
+approval with its vector) go in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+SCHEMA_VERSION = 2
+DEFAULT_BRAND = "default"
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_SPACE = re.compile(r"\s+")
+BRAND_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class StoreError(ValueError):
+    """A request the store refuses, with a message fit for the user."""
+
+
+def data_dir() -> Path:
+    """`ONBRAND_HOME`, else the platform's user data dir."""
+    home = os.environ.get("ONBRAND_HOME")
+    if home:
+        path = Path(home).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir("onbrand"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def normalise(text: str) -> str:
+    """The form two posts share when they are 'the same post': case, spacing and
+    links (which shorteners rewrite) do not count."""
+    return _SPACE.sub(" ", _URL.sub(" ", text)).strip().casefold()
+
+
+def norm_key(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    brand: str
+    text: str
+    platform: str | None
+    posted_at: str | None
+    url: str | None
+    source: str | None
+    added_at: str
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: int
+    doc: str
+    heading: str
+    text: str
+    ord: int
+
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE brands (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE posts (
+        id INTEGER PRIMARY KEY,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        norm_key TEXT NOT NULL,
+        platform TEXT,
+        posted_at TEXT,
+        url TEXT,
+        source TEXT,
+        added_at TEXT NOT NULL,
+        UNIQUE (brand_id, norm_key)
+    );
+    CREATE TABLE guideline_docs (
+        id INTEGER PRIMARY KEY,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        UNIQUE (brand_id, name)
+    );
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES guideline_docs(id) ON DELETE CASCADE,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        heading TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE models (
+        key TEXT PRIMARY KEY,
+        identity TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    CREATE TABLE vectors (
+        kind TEXT NOT NULL CHECK (kind IN ('post', 'passage')),
+        item_id INTEGER NOT NULL,
+        model_key TEXT NOT NULL REFERENCES models(key),
+        vec BLOB NOT NULL,
+        PRIMARY KEY (kind, item_id, model_key)
+    );
+    CREATE TRIGGER posts_drop_vectors AFTER DELETE ON posts BEGIN
+        DELETE FROM vectors WHERE kind = 'post' AND item_id = OLD.id;
+    END;
+    CREATE TRIGGER passages_drop_vectors AFTER DELETE ON passages BEGIN
+        DELETE FROM vectors WHERE kind = 'passage' AND item_id = OLD.id;
+    END;
+    """,
+    # 2: a record of every voice-model version (what changed, when, how many posts)
+    """
+    CREATE TABLE voice_versions (
+        id INTEGER PRIMARY KEY,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        n_posts INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        UNIQUE (brand_id, version)
+    );
+    """,
+]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (trigger bodies hold `;` too), so that a
+    migration runs inside our own transaction; `executescript` would commit."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            yield buf.strip()
+            buf = ""
+    if buf.strip():
+        raise StoreError("incomplete statement in a migration")
+
+
+class Store:
+    """One SQLite file. Thread-safe: one connection guarded by a lock, which is
+    plenty for a single user's agent and keeps transactions simple."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else data_dir() / "onbrand.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged approval survives a crash
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+        self.ensure_brand(DEFAULT_BRAND)
+
+    # -- plumbing ---------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _q(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            have = self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).fetchone()
+            version = 0
+            if have:
+                row = self._db.execute(
+                    "SELECT value FROM meta WHERE key='schema_version'"
+                ).fetchone()
+                version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this onbrand "
+                    f"({SCHEMA_VERSION}); upgrade onbrand"
+                )
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                with self.transaction() as db:
+                    for stmt in _statements(MIGRATIONS[number - 1]):
+                        db.execute(stmt)
+                    db.execute(
+                        "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (str(number),),
+                    )
+
+    def schema_version(self) -> int:
+        return int(self._q("SELECT value FROM meta WHERE key='schema_version'")[0][0])
+
+    def integrity_ok(self) -> bool:
+        return self._q("PRAGMA integrity_check")[0][0] == "ok"
+
+    # -- brands -----------------------------------------------------------
+    def ensure_brand(self, name: str, display_name: str | None = None) -> int:
+        name = name.strip().lower()
+        if not BRAND_NAME.match(name):
+            raise StoreError(
+                f"brand name {name!r} is not valid: use lowercase letters, digits, - and _"
+            )
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO brands(name, display_name, created_at) VALUES(?,?,?)",
+                (name, display_name or name, now_iso()),
+            )
+            if display_name:
+                db.execute("UPDATE brands SET display_name=? WHERE name=?", (display_name, name))
+            return int(db.execute("SELECT id FROM brands WHERE name=?", (name,)).fetchone()[0])
+
+    def brand_id(self, name: str) -> int:
+        rows = self._q("SELECT id FROM brands WHERE name=?", (name.strip().lower(),))
+        if not rows:
+            known = ", ".join(b["name"] for b in self.brands())
+            raise StoreError(f"unknown brand {name!r} (known: {known})")
+        return int(rows[0][0])
+
+    def brands(self) -> list[dict[str, object]]:
+        rows = self._q(
+            """SELECT b.name, b.display_name, b.created_at,
+                      (SELECT COUNT(*) FROM posts p WHERE p.brand_id=b.id) AS posts,
+                      (SELECT COUNT(*) FROM passages g WHERE g.brand_id=b.id) AS passages
+               FROM brands b ORDER BY b.name"""
+        )
+        return [dict(r) for r in rows]
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._q("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    # -- models and vectors -----------------------------------------------
+    @staticmethod
+    def register_model(db: sqlite3.Connection, key: str, identity_json: str) -> None:
+        db.execute(
+            "INSERT OR IGNORE INTO models(key, identity, first_seen) VALUES(?,?,?)",
+            (key, identity_json, now_iso()),
+        )
+
+    @staticmethod
+    def put_vectors(
+        db: sqlite3.Connection, kind: str, ids: list[int], vecs: np.ndarray, model_key: str
+    ) -> None:
+        vecs = np.asarray(vecs, dtype=np.float32)
+        db.executemany(
+            "INSERT OR REPLACE INTO vectors(kind, item_id, model_key, vec) VALUES(?,?,?,?)",
+            [(kind, i, model_key, v.tobytes()) for i, v in zip(ids, vecs, strict=True)],
+        )
+
+    def vectors(
+        self, kind: str, brand: str, model_key: str, dim: int
+    ) -> tuple[list[int], np.ndarray, list[int]]:
+        """(ids with a vector of this model, their matrix, ids lacking one)."""
+        table = "posts" if kind == "post" else "passages"
+        bid = self.brand_id(brand)
+        rows = self._q(
+            f"""SELECT t.id, v.vec FROM {table} t
+                LEFT JOIN vectors v ON v.kind=? AND v.item_id=t.id AND v.model_key=?
+                WHERE t.brand_id=? ORDER BY t.id""",
+            (kind, model_key, bid),
+        )
+        have = [int(r[0]) for r in rows if r[1] is not None]
+        missing = [int(r[0]) for r in rows if r[1] is None]
+        mat = np.zeros((len(have), dim), dtype=np.float32)
+        i = 0
+        for r in rows:
+            if r[1] is not None:
+                vec = np.frombuffer(r[1], dtype=np.float32)
+                if vec.shape != (dim,):
+                    raise StoreError(f"stored vector for {kind} {r[0]} has the wrong size")
+                mat[i] = vec
+                i += 1
+        return have, mat, missing
+
+    def stale_model_keys(self, model_key: str) -> list[str]:
+        return [r[0] for r in self._q("SELECT key FROM models WHERE key != ?", (model_key,))]
+
+    # -- posts ------------------------------------------------------------
+    def _post(self, row: sqlite3.Row) -> Post:
+        return Post(
+            id=row["id"],
+            brand=row["brand"],
+            text=row["text"],
+            platform=row["platform"],
+            posted_at=row["posted_at"],
+            url=row["url"],
+            source=row["source"],
+            added_at=row["added_at"],
+        )
+
+    _POST_SQL = """SELECT p.*, b.name AS brand FROM posts p JOIN brands b ON b.id=p.brand_id"""
+
+    def get_post(self, post_id: int) -> Post | None:
+        rows = self._q(self._POST_SQL + " WHERE p.id=?", (post_id,))
+        return self._post(rows[0]) if rows else None
+
+    def posts_by_ids(self, ids: Iterable[int]) -> dict[int, Post]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._q(self._POST_SQL + f" WHERE p.id IN ({marks})", ids)
+        return {r["id"]: self._post(r) for r in rows}
+
+    def list_posts(self, brand: str, limit: int = 50, offset: int = 0) -> list[Post]:
+        rows = self._q(
+            self._POST_SQL + " WHERE b.name=? ORDER BY p.id DESC LIMIT ? OFFSET ?",
+            (brand, limit, offset),
+        )
+        return [self._post(r) for r in rows]
+
+    def post_texts(self, brand: str) -> dict[int, str]:
+        bid = self.brand_id(brand)
+        return {r[0]: r[1] for r in self._q("SELECT id, text FROM posts WHERE brand_id=?", (bid,))}
+
+    def count_posts(self, brand: str) -> int:
+        return int(
+            self._q("SELECT COUNT(*) FROM posts WHERE brand_id=?", (self.brand_id(brand),))[0][0]
+        )
+
+    def existing_keys(self, brand: str, keys: Iterable[str]) -> dict[str, int]:
+        bid = self.brand_id(brand)
+        keys = list(keys)
+        found: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._q(
+                f"SELECT norm_key, id FROM posts WHERE brand_id=? AND norm_key IN ({marks})",
+                [bid, *chunk],
+            ):
+                found[r[0]] = int(r[1])
+        return found
+
+    @staticmethod
+    def insert_post(
+        db: sqlite3.Connection,
+        brand_id: int,
+        text: str,
+        platform: str | None,
+        posted_at: str | None,
+        url: str | None,
+        source: str | None,
+    ) -> tuple[int, bool]:
+        """(post id, created). A duplicate returns the existing post's id."""
+        key = norm_key(text)
+        row = db.execute(
+            "SELECT id FROM posts WHERE brand_id=? AND norm_key=?", (brand_id, key)
+        ).fetchone()
+        if row:
+            return int(row[0]), False
+        cur = db.execute(
+            """INSERT INTO posts(brand_id, text, norm_key, platform, posted_at, url, source,
+                                 added_at) VALUES(?,?,?,?,?,?,?,?)""",
+            (brand_id, text, key, platform, posted_at, url, source, now_iso()),
+        )
+        return int(cur.lastrowid or 0), True
+
+    def remove_post(self, post_id: int) -> Post:
+        post = self.get_post(post_id)
+        if post is None:
+            raise StoreError(f"no post with id {post_id}")
+        with self.transaction() as db:
+            db.execute("DELETE FROM posts WHERE id=?", (post_id,))
+        return post
+
+    # -- guidelines -------------------------------------------------------
+    def passages(self, brand: str) -> dict[int, Passage]:
+        rows = self._q(
+            """SELECT g.id, d.name AS doc, g.heading, g.text, g.ord FROM passages g
+               JOIN guideline_docs d ON d.id=g.doc_id WHERE g.brand_id=?
+               ORDER BY d.name, g.ord""",
+            (self.brand_id(brand),),
+        )
+        return {
+            r["id"]: Passage(r["id"], r["doc"], r["heading"], r["text"], r["ord"]) for r in rows
+        }
+
+    # -- voice versions ---------------------------------------------------
+    def voice_version(self, brand: str) -> int:
+        rows = self._q(
+            "SELECT MAX(version) FROM voice_versions WHERE brand_id=?", (self.brand_id(brand),)
+        )
+        return int(rows[0][0] or 0)
+
+    @staticmethod
+    def bump_voice_version(db: sqlite3.Connection, brand_id: int, reason: str) -> int:
+        """Record a new voice-model version inside the caller's transaction, so the
+        version and the change that made it land together or not at all."""
+        row = db.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM voice_versions WHERE brand_id=?", (brand_id,)
+        ).fetchone()
+        version = int(row[0]) + 1
+        n = db.execute("SELECT COUNT(*) FROM posts WHERE brand_id=?", (brand_id,)).fetchone()[0]
+        db.execute(
+            "INSERT INTO voice_versions(brand_id, version, created_at, n_posts, reason) "
+            "VALUES(?,?,?,?,?)",
+            (brand_id, version, now_iso(), n, reason),
+        )
+        return version
+
+    def voice_history(self, brand: str, limit: int = 50) -> list[dict[str, object]]:
+        rows = self._q(
+            "SELECT version, created_at, n_posts, reason FROM voice_versions WHERE brand_id=? "
+            "ORDER BY version DESC LIMIT ?",
+            (self.brand_id(brand), limit),
+        )
+        return [dict(r) for r in rows]

@@ -1,0 +1,183 @@
+"""Surface features of a post's style, each with a way to say it in words.
+
+These are what a person notices when a post "doesn't sound like us": the
+embedding says *that* the voice moved, these say *why*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+HASHTAG = re.compile(r"(?<![\w&])#\w+", re.U)
+MENTION = re.compile(r"(?<![\w])@\w+(?:@[\w.-]+)?", re.U)
+EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\u2b50\u2b55\u203c\u2049]",
+    re.U,
+)
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+SINGULAR = re.compile(r"\b(i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|me|my|mine|myself)\b", re.I)
+PLURAL = re.compile(r"\b(we|we're|we’re|we've|we’ve|we'll|we’ll|us|our|ours|ourselves)\b", re.I)
+SENTENCE = re.compile(r"[.!?]+(?:\s|$)")
+
+
+def _syllables(word: str) -> int:
+    word = word.lower().strip("'’")
+    groups = re.findall(r"[aeiouy]+", word)
+    n = len(groups)
+    if word.endswith("e") and n > 1 and not word.endswith(("le", "ee")):
+        n -= 1
+    return max(n, 1)
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade, clipped to a sane range for short posts."""
+    words = WORD.findall(URL.sub(" ", text))
+    if not words:
+        return 0.0
+    sentences = max(len(SENTENCE.findall(text)), 1)
+    syl = sum(_syllables(w) for w in words)
+    grade = 0.39 * len(words) / sentences + 11.8 * syl / len(words) - 15.59
+    return float(min(max(grade, 0.0), 20.0))
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    measure: Callable[[str], float]
+    # How one value reads in a sentence, and how the brand's mean reads.
+    say: Callable[[float], str]
+    norm: Callable[[float], str]
+    floor: float  # smallest spread we trust, so a brand that never uses "!" isn't alarmed by one
+
+
+def _count(pat: re.Pattern[str]) -> Callable[[str], float]:
+    return lambda t: float(len(pat.findall(t)))
+
+
+def _ratio_upper(t: str) -> float:
+    letters = [c for c in t if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def _person(t: str) -> float:
+    """Share of first-person words that are singular: 0 = all 'we', 1 = all 'I'."""
+    s, p = len(SINGULAR.findall(t)), len(PLURAL.findall(t))
+    return s / (s + p) if s + p else 0.0
+
+
+def _plural(n: float, one: str, many: str) -> str:
+    return f"{n:g} {one if n == 1 else many}"
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "length",
+        lambda t: float(len(t)),
+        lambda v: f"{v:.0f} characters",
+        lambda m: f"{m:.0f} on average",
+        40.0,
+    ),
+    Feature(
+        "exclamations",
+        _count(re.compile("!")),
+        lambda v: _plural(v, "exclamation mark", "exclamation marks"),
+        lambda m: f"{m:.1f} on average",
+        0.5,
+    ),
+    Feature(
+        "emoji",
+        _count(EMOJI),
+        lambda v: _plural(v, "emoji", "emoji"),
+        lambda m: f"{m:.1f} on average",
+        0.5,
+    ),
+    Feature(
+        "hashtags",
+        _count(HASHTAG),
+        lambda v: _plural(v, "hashtag", "hashtags"),
+        lambda m: f"{m:.1f} on average",
+        0.6,
+    ),
+    Feature(
+        "mentions",
+        _count(MENTION),
+        lambda v: _plural(v, "mention", "mentions"),
+        lambda m: f"{m:.1f} on average",
+        0.6,
+    ),
+    Feature(
+        "links",
+        _count(URL),
+        lambda v: _plural(v, "link", "links"),
+        lambda m: f"{m:.1f} on average",
+        0.5,
+    ),
+    Feature(
+        "questions",
+        _count(re.compile(r"\?")),
+        lambda v: _plural(v, "question mark", "question marks"),
+        lambda m: f"{m:.1f} on average",
+        0.5,
+    ),
+    Feature(
+        "capitals", _ratio_upper, lambda v: f"{v:.0%} capital letters", lambda m: f"{m:.0%}", 0.05
+    ),
+    Feature(
+        "first_person_singular",
+        _person,
+        lambda v: f"{v:.0%} of first-person words are I/me/my",
+        lambda m: f"{m:.0%}",
+        0.15,
+    ),
+    Feature(
+        "reading_grade",
+        reading_grade,
+        lambda v: f"reading grade {v:.1f}",
+        lambda m: f"{m:.1f}",
+        1.5,
+    ),
+)
+NAMES = tuple(f.name for f in FEATURES)
+
+
+def features(text: str) -> np.ndarray:
+    return np.array([f.measure(text) for f in FEATURES], dtype=np.float64)
+
+
+@dataclass
+class StyleNorm:
+    """The brand's mean and spread of each feature over its approved posts."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    n: int
+
+    @classmethod
+    def fit(cls, matrix: np.ndarray) -> StyleNorm:
+        floors = np.array([f.floor for f in FEATURES])
+        if len(matrix) == 0:
+            return cls(np.zeros(len(FEATURES)), floors, 0)
+        return cls(matrix.mean(axis=0), np.maximum(matrix.std(axis=0), floors), len(matrix))
+
+    def deviations(self, values: np.ndarray) -> list[dict[str, object]]:
+        """Features sorted by how far they moved, in brand standard deviations."""
+        z = (values - self.mean) / self.std
+        out = []
+        for i in np.argsort(-np.abs(z)):
+            f = FEATURES[i]
+            out.append(
+                {
+                    "feature": f.name,
+                    "value": round(float(values[i]), 3),
+                    "brand_mean": round(float(self.mean[i]), 3),
+                    "z": round(float(z[i]), 2),
+                    "message": f"{f.say(float(values[i]))}; your approved posts: "
+                    f"{f.norm(float(self.mean[i]))}",
+                }
+            )
+        return out

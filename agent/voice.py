@@ -1,0 +1,107 @@
+"""The brand's voice model: how typical a draft is of the brand's approved posts.
+
+Two parts, both fitted on the brand's own posts (documented in docs/voice.md):
+
+* **Embedding typicality.** A post's typicality is the mean cosine to its k
+  nearest approved posts. The brand's own posts, each scored leave-one-out,
+  give a distribution; a draft is placed on it as a robust z-score (median and
+  MAD), so "typical for us" reads the same for a brand of 50 posts and of
+  50,000.
+* **Style norms.** Mean and spread of the surface features in `agent.style`;
+  a draft's features are z-scored against them and the biggest moves are said
+  in words.
+
+The two are joined as a noisy-OR: either a far-away embedding or a clearly
+different style raises the drift.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agent.style import StyleNorm, features
+
+MIN_POSTS = 20  # below this, no honest voice score is possible
+K = 5
+CALIBRATION_SAMPLE = 2000
+# Logistic mapping of the robust z-score to 0-100: 50 drift at 1.5 robust SDs
+# below the brand's median typicality, ~5 at the median.
+Z_MID = -1.5
+Z_SLOPE = 2.0
+STYLE_Z_FREE = 1.5  # style moves within 1.5 SD are normal variation
+STYLE_SCALE = 4.0
+STYLE_CAP = 80.0
+
+
+def typicality(sims: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the top-k values of each row."""
+    k = max(1, min(k, sims.shape[1]))
+    top = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
+    return top.mean(axis=1)
+
+
+@dataclass
+class VoiceModel:
+    brand: str
+    version: int
+    n_posts: int
+    median: float = 0.0
+    mad: float = 1.0
+    k: int = K
+    style: StyleNorm = field(default_factory=lambda: StyleNorm.fit(np.zeros((0, 10))))
+    vectors: np.ndarray | None = None  # the brand's post vectors (a snapshot)
+
+    @property
+    def ready(self) -> bool:
+        return self.n_posts >= MIN_POSTS
+
+    @classmethod
+    def fit(
+        cls,
+        brand: str,
+        version: int,
+        vectors: np.ndarray,
+        style_rows: np.ndarray,
+        seed: int = 0,
+    ) -> VoiceModel:
+        """Fit on the brand's post vectors and their style features (same order)."""
+        n = len(vectors)
+        style = StyleNorm.fit(style_rows)
+        model = cls(brand=brand, version=version, n_posts=n, style=style, vectors=vectors)
+        if n < MIN_POSTS:
+            return model
+        k = min(K, n - 1)
+        rng = np.random.default_rng(seed)
+        sample = rng.choice(n, size=min(n, CALIBRATION_SAMPLE), replace=False)
+        typ = np.empty(len(sample), dtype=np.float64)
+        for start in range(0, len(sample), 256):
+            rows = sample[start : start + 256]
+            sims = vectors[rows] @ vectors.T
+            sims[np.arange(len(rows)), rows] = -np.inf  # leave one out
+            typ[start : start + len(rows)] = typicality(sims, k)
+        model.k = k
+        model.median = float(np.median(typ))
+        model.mad = max(float(np.median(np.abs(typ - model.median))) * 1.4826, 0.01)
+        return model
+
+    def score(self, vec: np.ndarray, text: str) -> dict[str, object]:
+        """Drift 0-100 with the reasons behind it."""
+        assert self.vectors is not None
+        typ = float(typicality((self.vectors @ vec)[None, :], self.k)[0])
+        z = (typ - self.median) / self.mad
+        emb_drift = 100.0 / (1.0 + math.exp(Z_SLOPE * (z - Z_MID)))
+        moves = self.style.deviations(features(text))
+        excess = sum(max(0.0, abs(float(m["z"])) - STYLE_Z_FREE) for m in moves)
+        style_drift = STYLE_CAP * (1.0 - math.exp(-excess / STYLE_SCALE))
+        drift = 100.0 - (100.0 - emb_drift) * (100.0 - style_drift) / 100.0
+        return {
+            "value": round(drift),
+            "embedding_drift": round(emb_drift, 1),
+            "style_drift": round(style_drift, 1),
+            "typicality": round(typ, 4),
+            "z": round(z, 2),
+            "style": [m for m in moves if abs(float(m["z"])) >= STYLE_Z_FREE][:4],
+        }

@@ -1,0 +1,70 @@
+"""Shared fixtures. Every test gets its own ONBRAND_HOME; the real model is
+loaded once per session; the demo brand is embedded once and copied per test."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from agent.core import Onbrand  # noqa: E402
+from agent.store import Store  # noqa: E402
+from embeddings import Encoder, load_encoder  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def onbrand_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "onbrand-home"
+    home.mkdir()
+    monkeypatch.setenv("ONBRAND_HOME", str(home))
+    monkeypatch.setenv("ONBRAND_PRIVACY", "local-only")
+    return home
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return load_encoder("torch")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Path:
+    folder = tmp_path_factory.mktemp("demo-db")
+    store = Store(folder / "onbrand.sqlite3")
+    Onbrand(store, encoder).load_demo()
+    store.close()  # the last connection checkpoints the WAL into the file
+    return folder / "onbrand.sqlite3"
+
+
+@pytest.fixture
+def core(onbrand_home: Path, encoder: Encoder) -> Onbrand:
+    """An empty store."""
+    return Onbrand(Store(onbrand_home / "onbrand.sqlite3"), encoder)
+
+
+@pytest.fixture
+def demo(demo_db: Path, onbrand_home: Path, encoder: Encoder) -> Onbrand:
+    """A store holding the demo brand (a private copy per test)."""
+    shutil.copy(demo_db, onbrand_home / "onbrand.sqlite3")
+    return Onbrand(Store(onbrand_home / "onbrand.sqlite3"), encoder)
+
+
+def paragraphs(name: str) -> list[str]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def fixture_json(name: str) -> list[dict]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def demo_posts() -> list[dict]:
+    lines = (ROOT / "agent/demo/posts.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines if x.strip()]
