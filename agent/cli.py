@@ -253,6 +253,27 @@ def cmd_posts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retrain(args: argparse.Namespace) -> int:
+    core = _core()
+    brand = core.resolve_brand(args.brand)
+    bar = ProgressBar(f"re-embedding {brand}")
+    r = core.retrain(brand, bar)
+    bar.close()
+    print(
+        f"retrained {r['brand']}: {r['posts']} posts, {r['passages']} passages "
+        f"(voice model v{r['voice_model']})"
+    )
+    return 0
+
+
+def cmd_voice(args: argparse.Namespace) -> int:
+    core = _core()
+    brand = core.resolve_brand(args.brand)
+    for v in core.store.voice_history(brand, args.limit):
+        print(f"v{v['version']:<5} {v['created_at']}  {v['n_posts']:>6} posts  {v['reason']}")
+    return 0
+
+
 def _demo_drafts() -> list[dict[str, Any]]:
     raw = resources.files("agent").joinpath("demo/drafts.json").read_text(encoding="utf-8")
     return json.loads(raw)
@@ -341,6 +362,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=int, default=50)
     sp.add_argument("--offset", type=int, default=0)
     sp.add_argument("--json", action="store_true")
+
+    sp = add("retrain", cmd_retrain, "rebuild a brand's vectors and voice model from the store")
+    sp.add_argument("--brand")
+
+    sp = add("voice", cmd_voice, "the voice model's version history")
+    sp.add_argument("--brand")
+    sp.add_argument("--limit", type=int, default=20)
 
     sp = add("demo", cmd_demo, "load the bundled demo brand and show hints for demo drafts")
     sp.add_argument("--quiet", action="store_true", help="only load the demo brand")

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,13 @@ from agent.result import build_result
 from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
 from agent.style import features
 from agent.voice import VoiceModel
-from embeddings import Encoder, VectorIndex, load_encoder
+from embeddings import Encoder, EncoderError, VectorIndex, load_encoder
 
 log = logging.getLogger("onbrand")
 
 Progress = Callable[[int, int], None]  # (done, total)
 EMBED_BATCH = 64
+REEMBED_CHUNK = 256
 DEMO_BRAND = "demo"
 
 
@@ -54,7 +55,9 @@ class BrandState:
     passages: dict[int, Passage]
     style_rows: dict[int, np.ndarray]
     voice: VoiceModel
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # The encoder whose vectors this state holds. While a brand is re-embedded
+    # for a new encoder, it keeps being served by the old one.
+    encoder: Encoder
 
 
 class Onbrand:
@@ -74,6 +77,7 @@ class Onbrand:
         # Writers (approve, import, remove, guidelines) of one brand go one at a
         # time; readers never wait for them.
         self._write_locks: dict[str, threading.RLock] = {}
+        self._migrations: dict[str, threading.Thread] = {}
 
     # -- encoder ----------------------------------------------------------
     @property
@@ -82,14 +86,17 @@ class Onbrand:
             self._encoder = load_encoder(self._backend)
         return self._encoder
 
-    def _embed(self, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+    def _embed(
+        self, texts: list[str], progress: Progress | None = None, encoder: Encoder | None = None
+    ) -> np.ndarray:
+        enc = encoder or self.encoder
         out = []
         for i in range(0, len(texts), EMBED_BATCH):
-            out.append(self.encoder.encode(texts[i : i + EMBED_BATCH]))
+            out.append(enc.encode(texts[i : i + EMBED_BATCH]))
             if progress:
                 progress(min(i + EMBED_BATCH, len(texts)), len(texts))
         if not out:
-            return np.zeros((0, self.encoder.identity.dim), dtype=np.float32)
+            return np.zeros((0, enc.identity.dim), dtype=np.float32)
         return np.vstack(out)
 
     # -- brands -----------------------------------------------------------
@@ -119,13 +126,83 @@ class Onbrand:
             with self._write_lock(name):
                 st = self._states.get(name)
                 if st is None:
-                    st = self._build_state(name)
+                    legacy = self._legacy_encoder(name)
+                    if legacy is not None:
+                        # Serve from the complete old vectors while the new
+                        # encoder's are built in the background.
+                        st = self._build_state(name, encoder=legacy)
+                        self._migrations[name] = threading.Thread(
+                            target=self._migrate,
+                            args=(name,),
+                            daemon=True,
+                            name=f"onbrand-reembed-{name}",
+                        )
+                        self._migrations[name].start()
+                    else:
+                        st = self._build_state(name)
                     self._states[name] = st
         return st
 
-    def _build_state(self, brand: str, progress: Progress | None = None) -> BrandState:
-        ident = self.encoder.identity
-        self._reembed_missing(brand, progress)
+    def current_state(self, brand: str) -> BrandState:
+        """The brand's state, first catching up with changes another process
+        committed (`onbrand approve`, `import` or `posts remove` while the agent
+        serves). Every change records a new version, so one small query tells."""
+        st = self.state(brand)
+        if self.store.voice_version(brand) != st.voice.version:
+            with self._write_lock(brand):
+                st = self._states.get(brand) or self.state(brand)
+                if self.store.voice_version(brand) != st.voice.version:
+                    log.info("brand %s changed on disk; reloading", brand)
+                    st = self._build_state(brand, encoder=st.encoder)
+                    self._states[brand] = st
+        return st
+
+    def _legacy_encoder(self, brand: str) -> Encoder | None:
+        """An encoder that can still serve this brand while the current one's
+        vectors are incomplete: one whose vectors cover every post and passage and
+        whose identity is still loadable here. None when nothing is missing."""
+        target = self.encoder.identity.key
+        need = self.store.item_counts(brand)
+        cover = self.store.vector_coverage(brand)
+        if cover.get(target, {}) == need:
+            return None
+        for key, counts in cover.items():
+            if key == target or counts != need:
+                continue
+            ident = self.store.model_identity(key)
+            if ident is None:
+                continue
+            try:
+                enc = load_encoder(ident.backend)
+            except EncoderError:
+                continue
+            if enc.identity.key == key:
+                return enc
+        return None
+
+    def _migrate(self, brand: str) -> None:
+        """Re-embed a brand for the current encoder in committed chunks (a kill
+        loses at most one chunk; the next start resumes), then swap atomically."""
+        try:
+            self._reembed_missing(brand)
+            with self._write_lock(brand):
+                self._reembed_missing(brand)  # anything approved meanwhile
+                self._states[brand] = self._build_state(brand)
+            log.info("brand %s now served by %s", brand, self.encoder.identity.key)
+        except Exception:
+            log.exception("re-embedding %s failed; still serving the old vectors", brand)
+
+    def wait_for_migrations(self, timeout: float | None = None) -> None:
+        for t in list(self._migrations.values()):
+            t.join(timeout)
+
+    def _build_state(
+        self, brand: str, progress: Progress | None = None, encoder: Encoder | None = None
+    ) -> BrandState:
+        enc = encoder or self.encoder
+        ident = enc.identity
+        if enc is self.encoder:
+            self._reembed_missing(brand, progress)
         post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
         pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
         posts_index = VectorIndex(ident.key, ident.dim, capacity=max(1024, len(post_ids) * 2))
@@ -144,6 +221,7 @@ class Onbrand:
             passages=self.store.passages(brand),
             style_rows=style_rows,
             voice=voice,
+            encoder=enc,
         )
 
     def _fit_voice(
@@ -153,28 +231,65 @@ class Onbrand:
         style = np.array([style_rows[i] for i in ids.tolist()]) if len(ids) else np.zeros((0, 10))
         return VoiceModel.fit(brand, self.store.voice_version(brand), vecs, style)
 
+    def _texts(self, kind: str, brand: str) -> dict[int, str]:
+        if kind == "post":
+            return self.store.post_texts(brand)
+        return {p.id: f"{p.heading}: {p.text}" for p in self.store.passages(brand).values()}
+
+    def _embed_and_store(
+        self, kind: str, ids: list[int], texts: dict[int, str], progress: Progress | None = None
+    ) -> None:
+        """Embed in chunks, each committed on its own: a kill loses one chunk at
+        most, and the next run picks up what is still missing."""
+        ident = self.encoder.identity
+        for start in range(0, len(ids), REEMBED_CHUNK):
+            chunk = [i for i in ids[start : start + REEMBED_CHUNK] if i in texts]
+            vecs = self._embed([texts[i] for i in chunk])
+            with self.store.transaction() as db:
+                self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                self.store.put_vectors(db, kind, chunk, vecs, ident.key)
+            if progress:
+                progress(min(start + REEMBED_CHUNK, len(ids)), len(ids))
+
     def _reembed_missing(self, brand: str, progress: Progress | None = None) -> int:
         """Posts or passages without a vector from the current encoder (new model,
         backend or precision) are embedded again; old vectors are never mixed in."""
         ident = self.encoder.identity
         done = 0
         for kind in ("post", "passage"):
-            _, _, missing = self.store.vectors(kind, brand, ident.key, ident.dim)
-            if not missing:
-                continue
-            texts = (
-                self.store.post_texts(brand)
-                if kind == "post"
-                else {p.id: f"{p.heading}: {p.text}" for p in self.store.passages(brand).values()}
-            )
-            ids = [i for i in missing if i in texts]
-            log.info("re-embedding %d %ss of %s for %s", len(ids), kind, brand, ident.key)
-            vecs = self._embed([texts[i] for i in ids], progress)
-            with self.store.transaction() as db:
-                self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
-                self.store.put_vectors(db, kind, ids, vecs, ident.key)
-            done += len(ids)
+            missing = self.store.missing_vectors(kind, brand, ident.key)
+            if missing:
+                log.info("re-embedding %d %ss of %s for %s", len(missing), kind, brand, ident.key)
+                self._embed_and_store(kind, missing, self._texts(kind, brand), progress)
+                done += len(missing)
         return done
+
+    def retrain(self, brand: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
+        """Full rebuild: embed every post and passage again, then fit a new voice
+        model and swap it in. Analyses are answered by the old state meanwhile.
+        Resumable: the posts already re-embedded are recorded as it goes."""
+        brand = self.resolve_brand(brand)
+        marker = f"retrain:{brand}:{self.encoder.identity.key}"
+        done_upto = int(self.store.get_meta(marker) or 0)
+        texts = self._texts("post", brand)
+        ids = sorted(i for i in texts if i > done_upto)
+        total = len(texts)
+        for start in range(0, len(ids), REEMBED_CHUNK):
+            chunk = ids[start : start + REEMBED_CHUNK]
+            self._embed_and_store("post", chunk, texts)
+            self.store.set_meta(marker, str(chunk[-1]))
+            if progress:
+                progress(total - len(ids) + start + len(chunk), total)
+        passages = self._texts("passage", brand)
+        self._embed_and_store("passage", sorted(passages), passages)
+        with self._write_lock(brand):
+            self._reembed_missing(brand)  # approvals that landed meanwhile
+            bid = self.store.brand_id(brand)
+            with self.store.transaction() as db:
+                version = self.store.bump_voice_version(db, bid, f"retrain: {total} posts")
+                db.execute("DELETE FROM meta WHERE key=?", (marker,))
+            self._states[brand] = self._build_state(brand)
+        return {"brand": brand, "posts": total, "passages": len(passages), "voice_model": version}
 
     def invalidate(self, brand: str | None = None) -> None:
         with self._states_lock:
@@ -215,18 +330,30 @@ class Onbrand:
     def analyze_many(self, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
         """Analyse several drafts with one forward pass of the encoder (the server
         batches concurrent drafts from several tabs and clients this way)."""
+        states = {d.brand: self.current_state(d.brand) for d in drafts}
         t0 = time.perf_counter()
-        texts = [d.text for d in drafts if d.text.strip()]
-        texts += [d.reply_to for d in drafts if d.reply_to and d.text.strip()]
-        vecs = dict(zip(texts, self.encoder.encode(texts), strict=True)) if texts else {}
+        # One forward pass per encoder (normally one): drafts and reply contexts.
+        groups: dict[int, tuple[Encoder, list[str]]] = {}
+        for d in drafts:
+            if d.text.strip():
+                enc = states[d.brand].encoder
+                texts = groups.setdefault(id(enc), (enc, []))[1]
+                texts += [d.text] + ([d.reply_to] if d.reply_to else [])
+        vecs: dict[tuple[int, str], np.ndarray] = {}
+        for key, (enc, texts) in groups.items():
+            unique = list(dict.fromkeys(texts))
+            vecs.update({(key, t): v for t, v in zip(unique, enc.encode(unique), strict=True)})
         embed_ms = (time.perf_counter() - t0) * 1000
         out = []
         for d in drafts:
-            state = self.state(d.brand)
+            state = states[d.brand]
             if not d.text.strip():
-                out.append(build_result(d, [], state, self.encoder.identity, {"total": 0.0}))
+                out.append(build_result(d, [], state, state.encoder.identity, {"total": 0.0}))
                 continue
-            view = BrandView(state=state, vec=vecs[d.text], reply_vec=vecs.get(d.reply_to or ""))
+            key = id(state.encoder)
+            view = BrandView(
+                state=state, vec=vecs[(key, d.text)], reply_vec=vecs.get((key, d.reply_to or ""))
+            )
             timings = {"embed": round(embed_ms, 2)}
             findings: list[Finding] = []
             for a in self.analyzers:
@@ -234,7 +361,7 @@ class Onbrand:
                 findings.append(a.analyze(d, view))
                 timings[a.name] = round((time.perf_counter() - t) * 1000, 2)
             timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
-            out.append(build_result(d, findings, state, self.encoder.identity, timings))
+            out.append(build_result(d, findings, state, state.encoder.identity, timings))
         return out
 
     # -- changing a brand -------------------------------------------------
@@ -272,7 +399,7 @@ class Onbrand:
         only then update the in-memory index and voice model."""
         ident = self.encoder.identity
         with self._write_lock(brand):
-            state = self.state(brand)
+            state = self.current_state(brand)
             bid = self.store.brand_id(brand)
             existing = self.store.existing_keys(brand, [norm_key(r.text) for r in records])
             fresh: dict[str, Record] = {}
@@ -281,7 +408,12 @@ class Onbrand:
                 if key not in existing and key not in fresh:
                     fresh[key] = r
             new_records = list(fresh.values())
-            vecs = self._embed([r.text for r in new_records], progress)
+            new_texts = [r.text for r in new_records]
+            vecs = self._embed(new_texts, progress)
+            # While a brand is still served by an old encoder, a new post gets a
+            # vector from each, so neither set ever has a gap.
+            legacy = state.encoder if state.encoder is not self.encoder else None
+            served = self._embed(new_texts, encoder=legacy) if legacy else vecs
             ids: list[int] = []
             with self.store.transaction() as db:
                 self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
@@ -291,6 +423,8 @@ class Onbrand:
                     )
                     ids.append(pid)
                 self.store.put_vectors(db, "post", ids, vecs, ident.key)
+                if legacy:
+                    self.store.put_vectors(db, "post", ids, served, legacy.identity.key)
                 version = (
                     self.store.bump_voice_version(db, bid, f"{source}: +{len(ids)} posts")
                     if ids
@@ -302,7 +436,7 @@ class Onbrand:
             }
             post_ids = [by_key[norm_key(r.text)] for r in records]
             if ids:
-                state.posts_index.add(ids, vecs, ident.key)
+                state.posts_index.add(ids, served, state.encoder.identity.key)
                 for pid, r in zip(ids, new_records, strict=True):
                     state.style_rows[pid] = features(r.text)
                 state.voice = self._fit_voice(brand, state.posts_index, state.style_rows)
@@ -318,7 +452,7 @@ class Onbrand:
         if post is None:
             raise OnbrandError(f"no post with id {post_id}")
         with self._write_lock(post.brand):
-            state = self.state(post.brand)
+            state = self.current_state(post.brand)
             bid = self.store.brand_id(post.brand)
             with self.store.transaction() as db:
                 db.execute("DELETE FROM posts WHERE id=?", (post_id,))
@@ -397,6 +531,7 @@ class Onbrand:
                     )
                     ids.append(int(c.lastrowid or 0))
                 self.store.put_vectors(db, "passage", ids, vecs, ident.key)
+                self.store.bump_voice_version(db, bid, f"guidelines: {path.name}")
             self.invalidate(brand)
         return {"file": str(path), "brand": brand, "passages": len(sections)}
 

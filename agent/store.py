@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.encoder import ModelIdentity, identity_from_json
+
 SCHEMA_VERSION = 2
 DEFAULT_BRAND = "default"
 
@@ -326,6 +328,42 @@ class Store:
                 mat[i] = vec
                 i += 1
         return have, mat, missing
+
+    def missing_vectors(self, kind: str, brand: str, model_key: str) -> list[int]:
+        """Ids of this brand's posts or passages with no vector of this model."""
+        table = "posts" if kind == "post" else "passages"
+        rows = self._q(
+            f"""SELECT t.id FROM {table} t WHERE t.brand_id=? AND NOT EXISTS (
+                    SELECT 1 FROM vectors v
+                    WHERE v.kind=? AND v.item_id=t.id AND v.model_key=?)
+                ORDER BY t.id""",
+            (self.brand_id(brand), kind, model_key),
+        )
+        return [int(r[0]) for r in rows]
+
+    def item_counts(self, brand: str) -> dict[str, int]:
+        bid = self.brand_id(brand)
+        posts = self._q("SELECT COUNT(*) FROM posts WHERE brand_id=?", (bid,))[0][0]
+        passages = self._q("SELECT COUNT(*) FROM passages WHERE brand_id=?", (bid,))[0][0]
+        return {"post": int(posts), "passage": int(passages)}
+
+    def vector_coverage(self, brand: str) -> dict[str, dict[str, int]]:
+        """For each model: how many of this brand's posts and passages it covers."""
+        bid = self.brand_id(brand)
+        out: dict[str, dict[str, int]] = {}
+        for kind, table in (("post", "posts"), ("passage", "passages")):
+            rows = self._q(
+                f"""SELECT v.model_key, COUNT(*) FROM vectors v JOIN {table} t ON t.id=v.item_id
+                    WHERE v.kind=? AND t.brand_id=? GROUP BY v.model_key""",
+                (kind, bid),
+            )
+            for key, n in rows:
+                out.setdefault(key, {"post": 0, "passage": 0})[kind] = int(n)
+        return out
+
+    def model_identity(self, key: str) -> ModelIdentity | None:
+        rows = self._q("SELECT identity FROM models WHERE key=?", (key,))
+        return identity_from_json(rows[0][0]) if rows else None
 
     def stale_model_keys(self, model_key: str) -> list[str]:
         return [r[0] for r in self._q("SELECT key FROM models WHERE key != ?", (model_key,))]

@@ -2,11 +2,16 @@
 
 Two parts, both fitted on the brand's own posts (documented in docs/voice.md):
 
-* **Embedding typicality.** A post's typicality is the mean cosine to its k
-  nearest approved posts. The brand's own posts, each scored leave-one-out,
-  give a distribution; a draft is placed on it as a robust z-score (median and
-  MAD), so "typical for us" reads the same for a brand of 50 posts and of
-  50,000.
+* **Brand versus background.** A text's affinity is the mean cosine to its k
+  nearest approved posts minus the mean cosine to its k nearest background
+  centroids (ordinary public posts, shipped as derived vectors, see
+  agent/training/build_background.py): a nearest-neighbour likelihood ratio,
+  "more like us than like posts in general". A new subject the brand never
+  posted about is far from both and stays in voice; a leader's personal hype
+  is near the background and drifts. The brand's own posts, each scored
+  leave-one-out, give a distribution; a draft is placed on it as a robust
+  z-score (median and MAD), so "typical for us" reads the same for a brand of
+  50 posts and of 50,000.
 * **Style norms.** Mean and spread of the surface features in `agent.style`;
   a draft's features are z-scored against them and the biggest moves are said
   in words.
@@ -19,6 +24,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 import numpy as np
 
@@ -26,7 +33,8 @@ from agent.style import StyleNorm, features
 
 MIN_POSTS = 20  # below this, no honest voice score is possible
 K = 5
-CALIBRATION_SAMPLE = 2000
+K_BACKGROUND = 5
+CALIBRATION_SAMPLE = 1000
 # Logistic mapping of the robust z-score to 0-100: 50 drift at 1.5 robust SDs
 # below the brand's median typicality, ~5 at the median.
 Z_MID = -1.5
@@ -34,6 +42,19 @@ Z_SLOPE = 2.0
 STYLE_Z_FREE = 1.5  # style moves within 1.5 SD are normal variation
 STYLE_SCALE = 4.0
 STYLE_CAP = 80.0
+
+
+@cache
+def background() -> np.ndarray:
+    """The background centroids (unit vectors, float32)."""
+    with resources.files("agent").joinpath("data/background.npz").open("rb") as fh:
+        data = np.load(fh)
+        return data["centroids"].astype(np.float32)
+
+
+def affinity(brand_sims: np.ndarray, vecs: np.ndarray, k: int) -> np.ndarray:
+    """Brand typicality minus background typicality, per row."""
+    return typicality(brand_sims, k) - typicality(vecs @ background().T, K_BACKGROUND)
 
 
 def typicality(sims: np.ndarray, k: int) -> np.ndarray:
@@ -81,7 +102,7 @@ class VoiceModel:
             rows = sample[start : start + 256]
             sims = vectors[rows] @ vectors.T
             sims[np.arange(len(rows)), rows] = -np.inf  # leave one out
-            typ[start : start + len(rows)] = typicality(sims, k)
+            typ[start : start + len(rows)] = affinity(sims, vectors[rows], k)
         model.k = k
         model.median = float(np.median(typ))
         model.mad = max(float(np.median(np.abs(typ - model.median))) * 1.4826, 0.01)
@@ -90,7 +111,7 @@ class VoiceModel:
     def score(self, vec: np.ndarray, text: str) -> dict[str, object]:
         """Drift 0-100 with the reasons behind it."""
         assert self.vectors is not None
-        typ = float(typicality((self.vectors @ vec)[None, :], self.k)[0])
+        typ = float(affinity((self.vectors @ vec)[None, :], vec[None, :], self.k)[0])
         z = (typ - self.median) / self.mad
         emb_drift = 100.0 / (1.0 + math.exp(Z_SLOPE * (z - Z_MID)))
         moves = self.style.deviations(features(text))
@@ -101,7 +122,7 @@ class VoiceModel:
             "value": round(drift),
             "embedding_drift": round(emb_drift, 1),
             "style_drift": round(style_drift, 1),
-            "typicality": round(typ, 4),
+            "affinity": round(typ, 4),
             "z": round(z, 2),
             "style": [m for m in moves if abs(float(m["z"])) >= STYLE_Z_FREE][:4],
         }

@@ -48,7 +48,7 @@ class VoiceDrift:
                     "voice",
                     "warn" if value < 75 else "alert",
                     "Drifting from the brand voice: " + "; ".join(reasons) + ".",
-                    evidence={"style": s["style"], "typicality": s["typicality"], "z": s["z"]},
+                    evidence={"style": s["style"], "affinity": s["affinity"], "z": s["z"]},
                 )
             )
         elif s["style"]:
