@@ -158,3 +158,45 @@ class Auth:
                 return False
             _write_private(self.tokens_path, kept)
             return True
+
+
+LOGIN_TTL_SECONDS = 120
+
+
+class Logins:
+    """One-time login links for the dashboard. `onbrand dashboard` (another
+    process) writes a code's hash; the agent redeems it once, within two
+    minutes, for a browser session cookie."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.path = (folder or config_dir()) / "logins.json"
+        self._lock = threading.Lock()
+
+    def new(self) -> str:
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            now = time.time()
+            live = [
+                x for x in _read(self.path, []) if now - x.get("created", 0) < LOGIN_TTL_SECONDS
+            ]
+            live.append({"sha256": _hash(code), "created": now})
+            _write_private(self.path, live)
+        return code
+
+    def redeem(self, code: str | None) -> bool:
+        if not code or len(code) > 128:
+            return False
+        digest = _hash(code)
+        with self._lock:
+            now = time.time()
+            entries = _read(self.path, [])
+            hit = [
+                x
+                for x in entries
+                if hmac.compare_digest(x.get("sha256", ""), digest)
+                and now - x.get("created", 0) < LOGIN_TTL_SECONDS
+            ]
+            if not hit:
+                return False
+            _write_private(self.path, [x for x in entries if x not in hit])
+            return True

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from agent import __version__
+from agent import __version__, metrics
 from agent.analyzers import Analyzer, BrandView, Draft, Finding, default_analyzers
 from agent.guidelines import split_markdown
 from agent.importers import MAX_POST_CHARS, ImportError_, Parsed, Record, parse_file, platform_name
@@ -383,8 +383,13 @@ class Onbrand:
         parsed.add(rec)
         if parsed.rejects:
             raise OnbrandError(parsed.rejects[0][1])
+        # The post's scores as it stood against the brand before it joined it,
+        # kept for the dashboard (scores only, no draft text).
+        scores = self.analyze(parsed.records[0].text, parsed.records[0].platform, brand)["scores"]
         summary = self._add_records(brand, parsed.records, source)
         post_id = summary["post_ids"][0]
+        if summary["added"]:
+            metrics.record_scores(self.store, post_id, scores)
         return {
             "post_id": post_id,
             "created": summary["added"] == 1,
@@ -534,6 +539,26 @@ class Onbrand:
                 self.store.bump_voice_version(db, bid, f"guidelines: {path.name}")
             self.invalidate(brand)
         return {"file": str(path), "brand": brand, "passages": len(sections)}
+
+    def score_missing(self, brand: str | None = None, limit: int = 300) -> int:
+        """Score the most recent approved posts that have no scores yet (imported
+        history), each against every post but itself, for the dashboard."""
+        brand = self.resolve_brand(brand)
+        rows = self.store._q(
+            """SELECT p.id, p.text, p.platform FROM posts p
+               LEFT JOIN post_scores s ON s.post_id = p.id
+               WHERE p.brand_id=? AND s.post_id IS NULL
+               ORDER BY COALESCE(p.posted_at, p.added_at) DESC LIMIT ?""",
+            (self.store.brand_id(brand), limit),
+        )
+        for start in range(0, len(rows), EMBED_BATCH):
+            chunk = rows[start : start + EMBED_BATCH]
+            drafts = [
+                Draft(text=r[1], platform=r[2], brand=brand, exclude_post=r[0]) for r in chunk
+            ]
+            for r, result in zip(chunk, self.analyze_many(drafts), strict=True):
+                metrics.record_scores(self.store, r[0], result["scores"])
+        return len(rows)
 
     # -- demo and status --------------------------------------------------
     def load_demo(self, brand: str = DEMO_BRAND, activate: bool = True) -> dict[str, Any]:

@@ -36,8 +36,18 @@ RATE_PER_SECOND = 40  # sustained messages per connection
 RATE_BURST = 80
 MAX_CONNECTIONS = 32
 
-CLIENT_TYPES = ("hello", "pair", "analyze", "approve", "ping")
-SERVER_TYPES = ("welcome", "paired", "analysis", "approved", "pong", "error")
+CLIENT_TYPES = ("hello", "pair", "analyze", "approve", "ping", "report", "login")
+SERVER_TYPES = (
+    "welcome",
+    "paired",
+    "analysis",
+    "approved",
+    "pong",
+    "reported",
+    "login_link",
+    "error",
+)
+REPORT_KINDS = ("session", "activity")
 
 # code -> whether the connection stays open after it
 ERROR_CODES: dict[str, bool] = {
@@ -121,7 +131,22 @@ class Ping:
     id: str | None
 
 
-Message = Hello | Pair | Analyze | Approve | Ping
+@dataclass(frozen=True)
+class Report:
+    """Aggregates for the dashboard: a compose session or active time on a site.
+    The fields are validated by agent.metrics; never any text."""
+
+    id: str | None
+    kind: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Login:
+    id: str | None
+
+
+Message = Hello | Pair | Analyze | Approve | Ping | Report | Login
 
 
 def _str(
@@ -231,6 +256,25 @@ def parse(raw: str | bytes) -> Message:
             _str(obj, "url", re, limit=2048),
             _str(obj, "brand", re, limit=64),
         )
+    if kind == "report":
+        what = obj.get("kind")
+        if what not in REPORT_KINDS:
+            raise ProtocolError("bad_frame", f"`kind` must be one of {', '.join(REPORT_KINDS)}", re)
+        keep = (
+            "brand",
+            "site",
+            "platform",
+            "started_at",
+            "ended_at",
+            "analyses",
+            "final_verdict",
+            "approved",
+            "seconds",
+            "day",
+        )
+        return Report(_str(obj, "id", re), str(what), {k: obj[k] for k in keep if k in obj})
+    if kind == "login":
+        return Login(_str(obj, "id", re))
     if kind == "ping":
         return Ping(_str(obj, "id", re))
     raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}", re)

@@ -13,6 +13,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +23,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from agent import __version__
+from agent import __version__, metrics
 from agent import protocol as P
-from agent.auth import Auth, PairingError
+from agent.auth import Auth, Logins, PairingError
 from agent.config import DEFAULT_PORT, privacy_mode
 from agent.core import Onbrand, OnbrandError
 
@@ -210,6 +211,8 @@ class AgentServer:
         self.conns: dict[int, Conn] = {}
         self._ids = count(1)
         self.scheduler: Scheduler | None = None
+        self.logins = Logins(self.auth.folder)
+        self.sessions: dict[str, float] = {}  # dashboard session id -> expiry (memory only)
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = False
 
@@ -221,6 +224,15 @@ class AgentServer:
         app.router.add_post("/api/pair", self.api_pair)
         app.router.add_post("/api/analyze", self.api_analyze)
         app.router.add_post("/api/approve", self.api_approve)
+        app.router.add_post("/api/report", self.api_report)
+        # the local dashboard (docs/dashboard.md)
+        app.router.add_get("/", self.dashboard_page)
+        app.router.add_get("/login", self.login)
+        app.router.add_get("/static/{name}", self.static)
+        app.router.add_get("/api/dashboard", self.api_dashboard)
+        app.router.add_get("/api/goals", self.api_goals)
+        app.router.add_post("/api/goals", self.api_set_goal)
+        app.router.add_delete("/api/goals/{id}", self.api_delete_goal)
         app.on_startup.append(self._startup)
         app.on_shutdown.append(self._shutdown)
         return app
@@ -240,6 +252,10 @@ class AgentServer:
         except Exception:
             log.exception("warm-up failed")
         self.ready = True
+        try:  # scores of imported history, for the dashboard's trends
+            await loop.run_in_executor(self.executor, self.core.score_missing)
+        except Exception:
+            log.exception("scoring approved posts failed")
 
     async def _shutdown(self, app: web.Application) -> None:
         for conn in list(self.conns.values()):
@@ -252,10 +268,14 @@ class AgentServer:
     def origin_allowed(self, origin: str | None) -> bool:
         """No Origin: a local tool (a token is still required). The pinned
         extension id; Firefox ids are random per profile, so any moz-extension
-        origin passes here and must still present a valid token."""
+        origin passes here and must still present a valid token. The agent's own
+        origin: the dashboard's requests to its JSON endpoints."""
         if origin is None:
             return True
-        return origin in self.allowed_origins or origin.startswith("moz-extension://")
+        own = {f"http://{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]")}
+        return (
+            origin in self.allowed_origins or origin in own or origin.startswith("moz-extension://")
+        )
 
     def host_allowed(self, host: str | None) -> bool:
         if not host:
@@ -345,6 +365,151 @@ class AgentServer:
 
     async def api_approve(self, request: web.Request) -> web.Response:
         return await self._api(request, True, self._do_approve)
+
+    async def api_report(self, request: web.Request) -> web.Response:
+        return await self._api(request, True, self._do_report)
+
+    async def _do_report(self, msg: P.Message) -> dict[str, Any]:
+        assert isinstance(msg, P.Report)
+        f = msg.fields
+        brand = self.core.resolve_brand(f.get("brand"))
+
+        def record() -> None:
+            if msg.kind == "session":
+                metrics.record_session(
+                    self.core.store,
+                    brand,
+                    f.get("site"),
+                    f.get("started_at"),
+                    f.get("ended_at"),
+                    f.get("analyses"),
+                    f.get("final_verdict"),
+                    f.get("platform"),
+                    f.get("approved", False),
+                )
+            else:
+                metrics.record_activity(
+                    self.core.store, f.get("site"), f.get("seconds"), f.get("day")
+                )
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.executor, record)
+        except metrics.MetricsError as exc:
+            raise P.ProtocolError("bad_frame", str(exc), {"type": "report", "id": msg.id}) from None
+        return {"type": "reported", "id": msg.id}
+
+    def login_link(self) -> str:
+        return f"http://127.0.0.1:{self.port}/login?code={self.logins.new()}"
+
+    # -- the dashboard ------------------------------------------------------
+    SESSION_COOKIE = "onbrand_session"
+    SESSION_SECONDS = 12 * 3600
+
+    def _session_ok(self, request: web.Request) -> bool:
+        sid = request.cookies.get(self.SESSION_COOKIE)
+        expiry = self.sessions.get(sid or "")
+        return bool(expiry and expiry > time.time())
+
+    def _authorized(self, request: web.Request) -> bool:
+        return self._session_ok(request) or bool(self.auth.check(self._bearer(request)))
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        if not self.logins.redeem(request.query.get("code")):
+            return _page(
+                "This login link is used or expired. Run <code>onbrand dashboard</code> or use "
+                "the extension's popup for a new one.",
+                403,
+            )
+        sid = secrets.token_urlsafe(32)
+        self.sessions[sid] = time.time() + self.SESSION_SECONDS
+        resp = web.HTTPSeeOther("/")
+        resp.set_cookie(
+            self.SESSION_COOKIE,
+            sid,
+            httponly=True,
+            samesite="Strict",
+            max_age=self.SESSION_SECONDS,
+            path="/",
+        )
+        raise resp
+
+    async def dashboard_page(self, request: web.Request) -> web.StreamResponse:
+        if not self._session_ok(request):
+            return _page(
+                "Open the dashboard with <code>onbrand dashboard</code> or from the "
+                "onbrand extension's popup.",
+                401,
+            )
+        return web.Response(
+            text=_static("dashboard.html"), content_type="text/html", headers=_SECURITY_HEADERS
+        )
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        types = {".js": "text/javascript", ".css": "text/css"}
+        ext = name[name.rfind(".") :] if "." in name else ""
+        if ext not in types or "/" in name or name.startswith("."):
+            raise web.HTTPNotFound()
+        try:
+            body = _static(name)
+        except FileNotFoundError:
+            raise web.HTTPNotFound() from None
+        return web.Response(text=body, content_type=types[ext], headers=_SECURITY_HEADERS)
+
+    async def _dash(self, request: web.Request, fn: Callable[[str], Any]) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response(
+                P.error_frame("unauthorized", "log in with `onbrand dashboard`"), status=401
+            )
+        try:
+            brand = self.core.resolve_brand(request.query.get("brand"))
+            data = await asyncio.get_running_loop().run_in_executor(self.executor, fn, brand)
+            return web.json_response(data)
+        except OnbrandError as exc:
+            return web.json_response(
+                P.error_frame(exc.code, str(exc)), status=HTTP_STATUS[exc.code]
+            )
+        except metrics.MetricsError as exc:
+            return web.json_response(P.error_frame("bad_frame", str(exc)), status=400)
+
+    async def api_dashboard(self, request: web.Request) -> web.Response:
+        def data(brand: str) -> dict[str, Any]:
+            brands = [str(b["name"]) for b in self.core.store.brands()]
+            return {**metrics.dashboard(self.core.store, brand), "brands": brands}
+
+        return await self._dash(request, data)
+
+    async def api_goals(self, request: web.Request) -> web.Response:
+        return await self._dash(request, lambda b: metrics.list_goals(self.core.store, b))
+
+    async def api_set_goal(self, request: web.Request) -> web.Response:
+        # JSON only: a cross-site form cannot send it without a preflight that fails.
+        if request.content_type != "application/json":
+            return web.json_response(P.error_frame("bad_frame", "send JSON"), status=415)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response(P.error_frame("bad_json", "the body is not JSON"), status=400)
+        if not isinstance(body, dict):
+            return web.json_response(P.error_frame("bad_json", "send a JSON object"), status=400)
+        return await self._dash(
+            request,
+            lambda b: metrics.set_goal(
+                self.core.store, b, body.get("kind"), body.get("target"), body.get("platform")
+            ),
+        )
+
+    async def api_delete_goal(self, request: web.Request) -> web.Response:
+        try:
+            goal_id = int(request.match_info["id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+
+        def delete(brand: str) -> dict[str, Any]:
+            metrics.delete_goal(self.core.store, brand, goal_id)
+            return {"deleted": goal_id}
+
+        return await self._dash(request, delete)
 
     async def _do_pair(self, msg: P.Message) -> dict[str, Any]:
         assert isinstance(msg, P.Pair)
@@ -438,6 +603,10 @@ class AgentServer:
                 self.scheduler.submit(conn, msg)
             elif isinstance(msg, P.Approve):
                 await conn.send(await self._do_approve(msg))
+            elif isinstance(msg, P.Report):
+                await conn.send(await self._do_report(msg))
+            elif isinstance(msg, P.Login):
+                await conn.send({"type": "login_link", "id": msg.id, "url": self.login_link()})
         except P.ProtocolError as exc:
             await conn.send(exc.frame())
             if exc.fatal:
@@ -502,6 +671,31 @@ class AgentServer:
         if not bound:
             raise OSError("could not listen on any address")
         return runner
+
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _static(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("agent").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _page(message: str, status: int) -> web.Response:
+    body = (
+        "<!doctype html><meta charset=utf-8><title>onbrand</title>"
+        "<link rel=stylesheet href=/static/dashboard.css>"
+        f"<main class=notice><h1>onbrand</h1><p>{message}</p></main>"
+    )
+    return web.Response(
+        text=body, status=status, content_type="text/html", headers=_SECURITY_HEADERS
+    )
 
 
 def _refuse(reason: str) -> web.Response:

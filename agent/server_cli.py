@@ -143,6 +143,57 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    from agent.auth import Logins
+    from agent.cli import CLIError
+
+    if not _agent_up(args.port):
+        raise CLIError(f"no agent answers on port {args.port}; start it with `onbrand serve`")
+    url = f"http://127.0.0.1:{args.port}/login?code={Logins().new()}"
+    print(url)
+    print("a one-time link, valid for 2 minutes", file=sys.stderr)
+    if not args.no_open:
+        webbrowser.open(url)
+    return 0
+
+
+def cmd_goals(args: argparse.Namespace) -> int:
+    from agent import metrics
+    from agent.cli import CLIError, _core
+
+    core = _core()
+    brand = core.resolve_brand(args.brand)
+    try:
+        if args.action == "set":
+            if not args.kind or args.target is None:
+                raise CLIError("goals set needs KIND and TARGET, e.g. goals set posts_per_week 3")
+            g = metrics.set_goal(core.store, brand, args.kind, args.target, args.platform)
+            where = f" on {g['platform']}" if g["platform"] else ""
+            print(f"goal #{g['id']}: {g['kind']}{where} = {g['target']:g} for {brand}")
+        elif args.action == "remove":
+            if not (args.kind or "").isdigit():
+                raise CLIError("goals remove needs a goal ID (see `onbrand goals list`)")
+            metrics.delete_goal(core.store, brand, int(args.kind))
+            print(f"removed goal #{args.kind}")
+        else:
+            board = metrics.dashboard(core.store, brand)
+            if not board["goals"]:
+                print(f"no goals for {brand}; set one with `onbrand goals set KIND TARGET`")
+            for g in board["goals"]:
+                where = f" ({g['platform']})" if g["platform"] else ""
+                state = {True: "met", False: "not yet", None: "no data"}[g["met"]]
+                current = "-" if g["current"] is None else f"{g['current']:g}"
+                print(
+                    f"#{g['id']:<4} {g['kind']:<20}{where:<11} target {g['target']:<6g} "
+                    f"this week {current:<6} {state}"
+                )
+    except metrics.MetricsError as exc:
+        raise CLIError(str(exc)) from None
+    return 0
+
+
 def register(add: Any) -> None:
     sp = add("serve", cmd_serve, "run the local agent (websocket + HTTP on 127.0.0.1)")
     sp.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -169,6 +220,22 @@ def register(add: Any) -> None:
     sp = add("tokens", cmd_tokens, "list or revoke paired clients")
     sp.add_argument("action", choices=["list", "revoke"])
     sp.add_argument("id", nargs="?")
+
+    sp = add("dashboard", cmd_dashboard, "open the local dashboard (a one-time login link)")
+    sp.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sp.add_argument("--no-open", action="store_true", help="print the link, do not open it")
+
+    sp = add("goals", cmd_goals, "list, set or remove goals")
+    sp.add_argument("action", nargs="?", choices=["list", "set", "remove"], default="list")
+    sp.add_argument(
+        "kind",
+        nargs="?",
+        help="posts_per_week, min_specificity, max_drift, "
+        "max_minutes_per_day (for remove: the goal ID)",
+    )
+    sp.add_argument("target", nargs="?", type=float)
+    sp.add_argument("--platform")
+    sp.add_argument("--brand")
 
     sp = add("watch", cmd_watch, "type drafts on stdin, see hints (a debugging client)")
     sp.add_argument("--port", type=int, default=DEFAULT_PORT)

@@ -22,7 +22,7 @@ import numpy as np
 
 from embeddings.encoder import ModelIdentity, identity_from_json
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_BRAND = "default"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -152,6 +152,45 @@ MIGRATIONS: list[str] = [
         n_posts INTEGER NOT NULL,
         reason TEXT NOT NULL,
         UNIQUE (brand_id, version)
+    );
+    """,
+    # 3: goals and the metrics the dashboard shows (aggregates only: never draft text)
+    """
+    CREATE TABLE goals (
+        id INTEGER PRIMARY KEY,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('posts_per_week', 'min_specificity', 'max_drift',
+                                           'max_minutes_per_day')),
+        platform TEXT NOT NULL DEFAULT '',
+        target REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (brand_id, kind, platform)
+    );
+    CREATE TABLE post_scores (
+        post_id INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
+        originality INTEGER,
+        voice_drift INTEGER,
+        specificity INTEGER,
+        risk INTEGER,
+        scored_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        brand_id INTEGER NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+        site TEXT NOT NULL,
+        platform TEXT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        analyses INTEGER NOT NULL,
+        final_verdict TEXT,
+        approved INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE activity (
+        day TEXT NOT NULL,
+        site TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        PRIMARY KEY (day, site)
     );
     """,
 ]

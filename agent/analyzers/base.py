@@ -26,6 +26,9 @@ class Draft:
     platform: str | None = None
     brand: str = "default"
     reply_to: str | None = None
+    # Scoring an approved post after the fact (the dashboard's history): compare
+    # it with every post but itself.
+    exclude_post: int | None = None
 
 
 @dataclass

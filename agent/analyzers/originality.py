@@ -31,7 +31,11 @@ class Originality:
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         state = view.state
-        hits = state.posts_index.search(view.vec, NEAREST_K)
+        hits = [
+            (i, s)
+            for i, s in state.posts_index.search(view.vec, NEAREST_K + 1)
+            if i != draft.exclude_post
+        ][:NEAREST_K]
         if not hits:
             return Finding(
                 scores={

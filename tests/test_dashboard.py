@@ -1,0 +1,349 @@
+"""Goals and metrics, their endpoints' access rules, and the dashboard in Chromium."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent import metrics
+from agent.auth import Auth, Logins
+from agent.core import Onbrand
+from agent.store import Store
+from tests.agent_server import running
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 26)  # a Thursday
+
+
+def seed(core: Onbrand, today: date) -> dict[str, int]:
+    """Posts with known scores over four weeks, activity, and a session."""
+    store = core.store
+    store.ensure_brand("acme")
+    bid = store.brand_id("acme")
+    plan = [  # (days ago, platform, specificity 0-100, drift)
+        (0, "linkedin", 10, 20),
+        (1, "linkedin", 15, 30),
+        (2, "linkedin", 80, 10),
+        (3, "x", 90, 70),
+        (8, "linkedin", 50, 40),
+        (9, "x", 60, 50),
+        (16, "bluesky", 75, 5),
+        (23, "linkedin", 25, 80),
+    ]
+    ids = {}
+    with store.transaction() as db:
+        for n, (ago, plat, _spec, _drift) in enumerate(plan):
+            day = (today - timedelta(days=ago)).isoformat() + "T12:00:00+00:00"
+            pid, _ = store.insert_post(
+                db, bid, f"Post {n} about shop {n}.", plat, day, None, "test"
+            )
+            ids[f"p{n}"] = pid
+        store.bump_voice_version(db, bid, "import:test: +8 posts")
+    for n, (_ago, _plat, spec, drift) in enumerate(plan):
+        metrics.record_scores(
+            store,
+            ids[f"p{n}"],
+            {
+                "specificity": {"value": spec},
+                "voice_drift": {"value": drift},
+                "originality": {"value": 70},
+            },
+        )
+    for ago, minutes in [(0, 50), (1, 40), (2, 30), (3, 20), (9, 90)]:
+        metrics.record_activity(
+            store, "linkedin.com", minutes * 60 / 2, day=(today - timedelta(days=ago)).isoformat()
+        )
+        metrics.record_activity(
+            store, "x.com", minutes * 60 / 2, day=(today - timedelta(days=ago)).isoformat()
+        )
+    metrics.record_session(
+        store,
+        "acme",
+        "linkedin.com",
+        "2026-11-26T09:00:00Z",
+        "2026-11-26T09:12:00Z",
+        14,
+        "ok",
+        "linkedin",
+        True,
+    )
+    return ids
+
+
+def test_goals_crud_and_progress(core: Onbrand) -> None:
+    seed(core, TODAY)
+    s = core.store
+    g1 = metrics.set_goal(s, "acme", "posts_per_week", 3, "linkedin")
+    g2 = metrics.set_goal(s, "acme", "min_specificity", 3.0)
+    g3 = metrics.set_goal(s, "acme", "max_drift", 40)
+    g4 = metrics.set_goal(s, "acme", "max_minutes_per_day", 30)
+    again = metrics.set_goal(s, "acme", "posts_per_week", 4, "linkedin")  # update, not duplicate
+    assert again["id"] == g1["id"] and len(metrics.list_goals(s, "acme")) == 4
+    board = metrics.dashboard(s, "acme", today=TODAY)
+    goals = {g["kind"]: g for g in board["goals"]}
+    # this week (Mon 23 - Thu 26): linkedin posts 26, 25, 24 -> 3 of 4
+    assert goals["posts_per_week"]["current"] == 3 and goals["posts_per_week"]["met"] is False
+    # specificity this week: values 10, 15, 80, 90 -> 1.4, 1.6, 4.2, 4.6 -> mean 2.95
+    assert goals["min_specificity"]["current"] == pytest.approx(2.95)
+    assert goals["min_specificity"]["met"] is False
+    assert goals["max_drift"]["current"] == pytest.approx(32.5) and goals["max_drift"]["met"]
+    # minutes this week: 50+40+30+20 over 4 days -> 35 a day, over 30
+    assert (
+        goals["max_minutes_per_day"]["current"] == 35
+        and goals["max_minutes_per_day"]["met"] is False
+    )
+    hist = goals["posts_per_week"]["history"]
+    assert hist[-1]["week"] == "2026-11-23" and [h["value"] for h in hist[-4:]] == [1, 0, 1, 3]
+    trends = {t["week"]: t for t in board["trends"]}
+    assert trends["2026-11-16"]["posts"] == 2 and trends["2026-11-16"]["voice_drift"] == 45
+    cadence = {c["week"]: c for c in board["cadence"]}
+    assert cadence["2026-11-23"]["linkedin"] == 3 and cadence["2026-11-23"]["x"] == 1
+    assert board["minutes_by_site"] == {"linkedin.com": 70.0, "x.com": 70.0}
+    assert board["sessions"] == [
+        {"site": "linkedin.com", "sessions": 1, "analyses": 14, "approved": 1}
+    ]
+    text = " ".join(board["suggestions"])
+    assert "Two of your last five LinkedIn posts were under specificity 2" in text
+    assert "3 of 4 LinkedIn posts this week, 3 days left." in text
+    for g in (g2, g3, g4):
+        metrics.delete_goal(s, "acme", g["id"])
+    assert [g["kind"] for g in metrics.list_goals(s, "acme")] == ["posts_per_week"]
+    with pytest.raises(metrics.MetricsError, match="no goal"):
+        metrics.delete_goal(s, "acme", 9999)
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "platform", "message"),
+    [
+        ("posts_per_day", 3, None, "unknown goal kind"),
+        ("max_drift", "lots", None, "number"),
+        ("max_drift", 300, None, "between"),
+        ("max_drift", 30, "x", "platform applies"),
+        ("posts_per_week", 2, "myspace", "platform"),
+    ],
+)
+def test_bad_goals_are_refused(
+    core: Onbrand, kind: str, target: Any, platform: str | None, message: str
+) -> None:
+    with pytest.raises(metrics.MetricsError, match=message):
+        metrics.set_goal(core.store, "default", kind, target, platform)
+    assert metrics.list_goals(core.store, "default") == []
+
+
+def test_reports_are_validated(core: Onbrand) -> None:
+    s = core.store
+    with pytest.raises(metrics.MetricsError, match="site"):
+        metrics.record_activity(s, "<script>", 10)
+    with pytest.raises(metrics.MetricsError, match="seconds"):
+        metrics.record_activity(s, "x.com", -5)
+    with pytest.raises(metrics.MetricsError, match="ended_at"):
+        metrics.record_session(
+            s, "default", "x.com", "2026-11-26T10:00:00Z", "2026-11-26T09:00:00Z", 3
+        )
+    with pytest.raises(metrics.MetricsError, match="analyses"):
+        metrics.record_session(
+            s, "default", "x.com", "2026-11-26T09:00:00Z", "2026-11-26T09:05:00Z", "many"
+        )
+    assert s._q("SELECT COUNT(*) FROM sessions")[0][0] == 0
+
+
+def request(
+    port: int,
+    path: str,
+    method: str = "GET",
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a: Any, **k: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_endpoints_need_a_session_or_token_and_refuse_foreign_origins(demo: Onbrand) -> None:
+    with running(demo) as server:
+        p = server.port
+        for path in ("/api/dashboard", "/api/goals"):
+            assert request(p, path)[0] == 401
+        assert request(p, "/")[0] == 401
+        assert request(p, "/api/goals", "POST", {"kind": "max_drift", "target": 30})[0] == 401
+        assert request(p, "/login?code=forged")[0] == 403
+        code = Logins().new()
+        status, headers, _ = request(p, f"/login?code={code}")
+        assert status == 303 and headers["Location"] == "/"
+        cookie = headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert request(p, f"/login?code={code}")[0] == 403  # one-time
+        sid = cookie.split(";")[0]
+        ok = {"Cookie": sid}
+        assert request(p, "/", headers=ok)[0] == 200
+        status, _, body = request(
+            p, "/api/goals", "POST", {"kind": "max_drift", "target": 30}, headers=ok
+        )
+        assert status == 200 and json.loads(body)["kind"] == "max_drift"
+        # a cross-site page: its Origin is refused even with the cookie
+        evil = {**ok, "Origin": "https://evil.example"}
+        assert (
+            request(p, "/api/goals", "POST", {"kind": "max_drift", "target": 90}, headers=evil)[0]
+            == 403
+        )
+        assert request(p, "/api/dashboard", headers=evil)[0] == 403
+        # a form post (no JSON) cannot change goals
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{p}/api/goals",
+            data=b"kind=max_drift",
+            headers={**ok, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=30)
+        assert e.value.code == 415
+        # the agent's own origin (the dashboard page) and a bearer token both work
+        own = {**ok, "Origin": f"http://127.0.0.1:{p}"}
+        status, _, body = request(p, "/api/dashboard", headers=own)
+        assert status == 200 and json.loads(body)["goals"][0]["target"] == 30
+        tok = {"Authorization": f"Bearer {Auth().issue_token('script')}"}
+        assert request(p, "/api/goals", headers=tok)[0] == 200
+        assert request(p, "/api/goals/1", "DELETE", headers=tok)[0] == 200
+        assert request(p, "/api/dashboard", headers={"Host": f"evil.example:{p}", **ok})[0] == 403
+
+
+def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
+    import asyncio
+
+    from agent.client import AgentError, connect
+
+    with running(demo) as server:
+
+        async def go() -> None:
+            async with connect(server.port) as c:
+                await c.hello(Auth().issue_token("ext"))
+                for _ in range(3):
+                    await c.send(
+                        {
+                            "type": "report",
+                            "kind": "activity",
+                            "site": "bsky.app",
+                            "seconds": 20,
+                            "id": "a",
+                        }
+                    )
+                    assert (await c.expect("reported"))["id"] == "a"
+                await c.send(
+                    {
+                        "type": "report",
+                        "kind": "session",
+                        "site": "bsky.app",
+                        "platform": "bluesky",
+                        "started_at": "2026-11-26T09:00:00Z",
+                        "ended_at": "2026-11-26T09:03:00Z",
+                        "analyses": 7,
+                        "final_verdict": "repeat",
+                        "text": "never stored",
+                    }
+                )
+                await c.expect("reported")
+                await c.send(
+                    {"type": "report", "kind": "activity", "site": "bsky.app", "seconds": 99999}
+                )
+                with pytest.raises(AgentError) as e:
+                    await c.expect("reported")
+                assert e.value.code == "bad_frame" and "seconds" in str(e.value)
+                await c.send({"type": "login", "id": "l"})
+                link = await c.expect("login_link")
+                assert link["url"].startswith(f"http://127.0.0.1:{server.port}/login?code=")
+
+        asyncio.run(go())
+    store: Store = demo.store
+    today = datetime.now(UTC).date().isoformat()
+    assert (
+        store._q("SELECT seconds FROM activity WHERE site='bsky.app' AND day=?", (today,))[0][0]
+        == 60
+    )
+    row = store._q("SELECT site, analyses, final_verdict FROM sessions")[0]
+    assert tuple(row) == ("bsky.app", 7, "repeat")
+    assert b"never stored" not in (demo.store.path).read_bytes()
+
+
+def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
+    from playwright.sync_api import sync_playwright
+
+    today = datetime.now(UTC).date()
+    seed(demo, today)
+    demo.use_brand("acme")
+    metrics.set_goal(demo.store, "acme", "posts_per_week", 4, "linkedin")
+    metrics.set_goal(demo.store, "acme", "max_minutes_per_day", 30)
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    with running(demo) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(f"http://127.0.0.1:{server.port}/login?code={Logins().new()}")
+        page.wait_for_selector("main[data-state=ready]", timeout=30_000)
+        cards = page.locator(".goal")
+        assert cards.count() == 2
+        kinds = {cards.nth(i).get_attribute("data-goal-kind"): cards.nth(i) for i in range(2)}
+        assert kinds["posts_per_week"].get_attribute("data-current") == str(
+            sum(
+                1
+                for ago in (0, 1, 2)
+                if today - timedelta(days=ago) >= today - timedelta(days=today.weekday())
+            )
+        )
+        for chart in ("specificity", "trends", "cadence", "time"):
+            assert page.locator(f"svg[data-chart={chart}]").count() == 1
+        this_week = (today - timedelta(days=today.weekday())).isoformat()
+        drift = page.locator(
+            f"svg[data-chart=trends] circle[data-series=voice_drift][data-week='{this_week}']"
+        )
+        assert drift.count() == 1
+        assert page.locator("svg[data-chart=cadence] rect[data-platform=linkedin]").count() >= 2
+        assert (
+            page.locator(
+                f"svg[data-chart=time] rect[data-day='{today.isoformat()}']"
+            ).get_attribute("data-minutes")
+            == "50"
+        )
+        assert page.locator("#latest tbody tr").count() == 8
+        assert page.locator("#voice tbody tr").count() >= 1
+        assert page.locator("#suggestions li").count() >= 1
+        page.select_option("select[name=kind]", "max_drift")
+        page.fill("input[name=target]", "45")
+        page.click("#goal-form button")
+        page.wait_for_selector(".goal[data-goal-kind=max_drift]")
+        page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+        browser.close()
+    assert {g["kind"] for g in metrics.list_goals(demo.store, "acme")} == {
+        "posts_per_week",
+        "max_minutes_per_day",
+        "max_drift",
+    }
