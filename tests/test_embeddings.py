@@ -65,6 +65,8 @@ def test_changed_model_identity_reembeds_and_never_mixes(demo: Onbrand, encoder:
     old_key = encoder.identity.key
     other = OtherEncoder(encoder)
     core2 = Onbrand(store, other)
+    core2.state("demo")  # served from the old vectors while the new ones are built
+    core2.wait_for_migrations(300)
     state = core2.state("demo")
     assert other.calls >= n  # every post embedded again under the new identity
     assert state.posts_index.model_key == other.identity.key
