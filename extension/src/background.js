@@ -1,0 +1,543 @@
+/*
+ * Background: the only place with a websocket to the agent (docs/protocol.md).
+ *
+ * Chromium runs this file as the MV3 service worker and loads the shared
+ * modules with importScripts; Firefox runs it as a background script after
+ * the same modules (manifest "background.scripts").
+ *
+ * Connection states, shown by content scripts and the popup:
+ *   connecting  opening the socket, or waiting for `welcome`
+ *   offline     no agent answers (retrying with backoff), or paused in settings
+ *   unpaired    the agent answers but this browser has no valid token
+ *   ready       `welcome` received: drafts are analysed
+ *   error       a problem retrying will not fix (wrong address, protocol)
+ *
+ * Content scripts talk to this over runtime ports; each draft_id belongs to
+ * the port that opened it, and its `analysis` goes back there only.
+ */
+'use strict';
+
+if (typeof importScripts === 'function' && typeof window === 'undefined') {
+  importScripts('protocol.js', 'adapters.js', 'settings.js');
+}
+
+const P = globalThis.OnbrandProtocol;
+const S = globalThis.OnbrandSettings;
+const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
+const VERSION = ext.runtime.getManifest().version;
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 5000;
+const REQUEST_TIMEOUT_MS = 15000;
+// With no compose box and no popup left, the socket closes after this long so
+// the service worker can sleep.
+const IDLE_CLOSE_MS = 30000;
+
+const agent = {
+  ws: null,
+  state: 'connecting',
+  detail: '',
+  welcome: null,
+  backoff: BACKOFF_START_MS,
+  retryTimer: null,
+  idleTimer: null,
+  keepalive: null,
+  retrying: false, // offline and retrying: attempts do not flicker back to 'connecting'
+  fatal: false, // the last error said retrying will not help
+  settings: S.DEFAULTS,
+  pairing: null, // {resolve, timer, sentPair}
+};
+
+const drafts = new Map(); // draft_id -> {port, msg: the newest `analyze` from the port, or null}
+const contentPorts = new Set();
+const popupPorts = new Set();
+const requests = new Map(); // approve id -> {port, reqId, draftId, timer}
+let requestCounter = 0;
+
+// -- state -------------------------------------------------------------------
+
+function publicState() {
+  const w = agent.welcome;
+  return {
+    type: 'state',
+    state: agent.state,
+    detail: agent.detail,
+    agent: w ? {
+      name: w.agent && w.agent.name,
+      version: w.agent && w.agent.version,
+      brand: w.brand,
+      brands: Array.isArray(w.brands) ? w.brands : [],
+      privacy: w.privacy,
+    } : null,
+  };
+}
+
+const BADGES = {
+  unpaired: { text: '!', color: '#0969da', title: 'onbrand: pair this browser with the agent' },
+  error: { text: '!', color: '#cf222e', title: 'onbrand: error' },
+  offline: { text: '', color: '#6e7781', title: 'onbrand: agent offline' },
+  connecting: { text: '', color: '#6e7781', title: 'onbrand: connecting…' },
+  ready: { text: '', color: '#1a7f37', title: 'onbrand: ready' },
+};
+
+function setState(state, detail = '') {
+  if (state === agent.state && detail === agent.detail) return;
+  agent.state = state;
+  agent.detail = detail;
+  const msg = publicState();
+  for (const port of [...contentPorts, ...popupPorts]) safePost(port, msg);
+  const b = BADGES[state];
+  ext.action.setBadgeText({ text: b.text }).catch(() => {});
+  ext.action.setBadgeBackgroundColor({ color: b.color }).catch(() => {});
+  ext.action.setTitle({ title: detail ? `${b.title} (${detail})` : b.title }).catch(() => {});
+}
+
+function safePost(port, msg) {
+  try {
+    port.postMessage(msg);
+  } catch {
+    // The port closed between our check and the post; its onDisconnect cleans up.
+  }
+}
+
+function wanted() {
+  return drafts.size > 0 || popupPorts.size > 0 || agent.pairing !== null;
+}
+
+// -- socket ------------------------------------------------------------------
+
+async function loadSettings() {
+  agent.settings = (await S.load()).settings;
+  return agent.settings;
+}
+
+let connecting = null;
+
+/** Open the socket unless it is open or opening. */
+function connect() {
+  if (agent.ws || connecting) return connecting;
+  clearTimeout(agent.retryTimer);
+  agent.retryTimer = null;
+  connecting = (async () => {
+    const settings = await loadSettings();
+    if (settings.privacyMode === 'paused') {
+      setState('offline', 'Paused in onbrand settings');
+      return;
+    }
+    let url;
+    try {
+      url = S.agentUrl(settings);
+    } catch (err) {
+      setState('error', err.message);
+      return;
+    }
+    if (!agent.retrying) setState('connecting');
+    const ws = new WebSocket(url);
+    agent.ws = ws;
+    ws.onopen = () => opened(ws);
+    ws.onmessage = (ev) => received(ws, ev.data);
+    ws.onclose = () => closed(ws);
+  })().finally(() => {
+    connecting = null;
+  });
+  return connecting;
+}
+
+async function opened(ws) {
+  if (ws !== agent.ws) return;
+  agent.backoff = BACKOFF_START_MS;
+  agent.retrying = false;
+  agent.fatal = false;
+  if (agent.pairing && !agent.pairing.sentPair) {
+    sendPair();
+    return;
+  }
+  const { token } = await ext.storage.local.get('token');
+  if (token) send(P.hello(token, VERSION));
+  else setState('unpaired', 'Run `onbrand pair` and enter the code in the onbrand toolbar button');
+}
+
+function closed(ws) {
+  if (ws !== agent.ws) return;
+  agent.ws = null;
+  agent.welcome = null;
+  updateKeepalive();
+  for (const [id, r] of requests) finishRequest(id, { ok: false, message: 'The agent went offline before answering' }, r);
+  if (agent.pairing) finishPairing({ ok: false, message: 'The agent is not running on this computer. Start it with `onbrand serve`.' });
+  if (!agent.fatal) setState('offline', 'The onbrand agent is not running on this computer');
+  if (wanted()) scheduleRetry();
+}
+
+function scheduleRetry() {
+  if (agent.retryTimer) return;
+  agent.retrying = true;
+  const delay = agent.backoff;
+  agent.backoff = Math.min(agent.backoff * 2, BACKOFF_MAX_MS);
+  agent.retryTimer = setTimeout(() => {
+    agent.retryTimer = null;
+    if (wanted()) connect();
+  }, delay);
+}
+
+/** Close the socket on purpose (settings changed, or nothing needs it). */
+function disconnect() {
+  const ws = agent.ws;
+  agent.ws = null;
+  agent.welcome = null;
+  clearTimeout(agent.retryTimer);
+  agent.retryTimer = null;
+  updateKeepalive();
+  if (ws) ws.close(1000);
+}
+
+/** Send a frame (built by OnbrandProtocol); false when the socket is not open. Throws ProtocolError. */
+function send(frame) {
+  const ws = agent.ws;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(P.encode(frame));
+  return true;
+}
+
+function received(ws, raw) {
+  if (ws !== agent.ws) return;
+  let frame;
+  try {
+    frame = P.parseServerFrame(raw);
+  } catch (err) {
+    console.warn('onbrand: ignoring a frame from the agent:', err.message);
+    return;
+  }
+  switch (frame.type) {
+    case 'welcome':
+      welcomed(frame);
+      break;
+    case 'paired':
+      ext.storage.local.set({ token: frame.token }).then(() => send(P.hello(frame.token, VERSION)));
+      break;
+    case 'analysis': {
+      const d = drafts.get(frame.draft_id);
+      if (d) safePost(d.port, { type: 'analysis', draftId: frame.draft_id, seq: frame.seq, result: frame.result });
+      break;
+    }
+    case 'approved':
+      finishRequest(frame.id, {
+        ok: true,
+        postId: frame.post_id,
+        created: frame.created !== false,
+        brand: frame.brand,
+      });
+      break;
+    case 'error':
+      agentError(frame);
+      break;
+    default: // pong: the traffic itself was the point
+  }
+}
+
+function welcomed(frame) {
+  agent.welcome = frame;
+  agent.backoff = BACKOFF_START_MS;
+  setState('ready');
+  ext.storage.local.set({
+    agentInfo: { brands: frame.brands || [], brand: frame.brand || null, privacy: frame.privacy || null, at: Date.now() },
+  });
+  if (agent.pairing) finishPairing({ ok: true });
+  // After a reconnect the agent knows none of our drafts: resend the newest of each.
+  for (const [id, d] of drafts) if (d.msg) sendDraft(id, d);
+  updateKeepalive();
+}
+
+const PAIRING_MESSAGES = {
+  pairing_failed: 'That is not the code `onbrand pair` printed. Check it and try again.',
+  pairing_expired: 'That code has expired or was already used. Run `onbrand pair` for a new one.',
+  pairing_locked: 'Too many wrong codes. Run `onbrand pair` for a new one.',
+};
+
+function agentError(frame) {
+  const { code, message, re } = frame;
+  if (re.type === 'pair' && agent.pairing) {
+    finishPairing({ ok: false, message: PAIRING_MESSAGES[code] || message });
+    return;
+  }
+  if (code === 'unauthorized' || (re.type === 'hello' && code !== 'unsupported_protocol')) {
+    // The token was revoked or belongs to another agent's data: pair again.
+    ext.storage.local.remove('token');
+    setState('unpaired', 'The agent does not know this browser (any more): pair it again');
+    if (agent.pairing) finishPairing({ ok: false, message });
+    return;
+  }
+  if (code === 'not_authenticated') {
+    opened(agent.ws); // say hello again, or fall back to unpaired
+    return;
+  }
+  if (re.id && requests.has(re.id)) {
+    finishRequest(re.id, { ok: false, message });
+    return;
+  }
+  if (re.type === 'approve' && !re.id && requests.size === 1) {
+    // Some agent errors for `approve` do not echo its id; with one approval
+    // in flight there is no doubt which one failed.
+    finishRequest(requests.keys().next().value, { ok: false, message });
+    return;
+  }
+  if (re.draft_id && drafts.has(re.draft_id)) {
+    safePost(drafts.get(re.draft_id).port, { type: 'draft-error', draftId: re.draft_id, seq: re.seq, code, message });
+    return;
+  }
+  if (!P.keepsOpen(code)) {
+    agent.fatal = code === 'unsupported_protocol';
+    setState('error', code === 'unsupported_protocol'
+      ? 'This onbrand agent speaks another protocol version: update the extension or the agent'
+      : message);
+    return;
+  }
+  console.warn(`onbrand: agent error ${code}: ${message}`);
+}
+
+function updateKeepalive() {
+  const need = agent.welcome && drafts.size > 0;
+  if (need && !agent.keepalive) {
+    const seconds = Number(agent.welcome.keepalive_s) > 0 ? Number(agent.welcome.keepalive_s) : P.KEEPALIVE_SECONDS;
+    agent.keepalive = setInterval(() => send(P.ping()), seconds * 1000);
+  } else if (!need && agent.keepalive) {
+    clearInterval(agent.keepalive);
+    agent.keepalive = null;
+  }
+  clearTimeout(agent.idleTimer);
+  agent.idleTimer = wanted() ? null : setTimeout(() => {
+    if (!wanted()) disconnect();
+  }, IDLE_CLOSE_MS);
+}
+
+// -- requests: approve and pair --------------------------------------------------
+
+function finishRequest(id, answer, r = requests.get(id)) {
+  if (!r) return;
+  clearTimeout(r.timer);
+  requests.delete(id);
+  safePost(r.port, { type: 'approved', reqId: r.reqId, draftId: r.draftId, ...answer });
+}
+
+function approve(port, msg) {
+  const reply = (answer) => safePost(port, { type: 'approved', reqId: msg.reqId, draftId: msg.draftId, ...answer });
+  if (agent.state !== 'ready') {
+    reply({ ok: false, message: 'The agent is not connected' });
+    return;
+  }
+  const id = `approve-${++requestCounter}`;
+  const timer = setTimeout(() => finishRequest(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+  requests.set(id, { port, reqId: msg.reqId, draftId: msg.draftId, timer });
+  try {
+    if (!send(P.approve({ id, text: msg.text, platform: msg.platform, url: msg.url, brand: siteBrand(port) }))) {
+      finishRequest(id, { ok: false, message: 'The agent is not connected' });
+    }
+  } catch (err) {
+    finishRequest(id, { ok: false, message: err.message });
+  }
+}
+
+function sendPair() {
+  agent.pairing.sentPair = true;
+  send(P.pair(agent.pairing.code, VERSION));
+}
+
+function finishPairing(answer) {
+  const p = agent.pairing;
+  if (!p) return;
+  agent.pairing = null;
+  clearTimeout(p.timer);
+  p.resolve({ ...answer, ...publicState() });
+}
+
+/** Pair with the 6-digit code from `onbrand pair`; resolves once the agent has welcomed us. */
+function pair(code) {
+  const digits = P.normalizeCode(code);
+  if (!digits) return Promise.resolve({ ok: false, message: 'The code is the 6 digits `onbrand pair` printed.' });
+  if (agent.pairing) finishPairing({ ok: false, message: 'Superseded by a newer code' });
+  return new Promise((resolve) => {
+    agent.pairing = {
+      code: digits,
+      resolve,
+      sentPair: false,
+      timer: setTimeout(() => finishPairing({ ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS),
+    };
+    if (agent.ws && agent.ws.readyState === WebSocket.OPEN) sendPair();
+    else {
+      agent.backoff = BACKOFF_START_MS;
+      connect();
+    }
+  });
+}
+
+// -- content scripts and popup ------------------------------------------------------
+
+function siteBrand(port) {
+  const url = (port.sender && (port.sender.url || (port.sender.tab && port.sender.tab.url))) || '';
+  try {
+    return S.siteState(agent.settings, new URL(url).hostname).brand || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Build and send a draft's newest `analyze` (the brand is the site's, as set now). */
+function sendDraft(draftId, d) {
+  try {
+    send(P.analyze({ ...d.msg, brand: siteBrand(d.port) }));
+  } catch (err) {
+    const message = err.code === 'text_too_long' || err.code === 'frame_too_large'
+      ? 'This draft is too long to check' : err.message;
+    safePost(d.port, { type: 'draft-error', draftId, seq: d.msg.seq, code: err.code, message });
+  }
+}
+
+function contentMessage(port, msg) {
+  if (!msg || typeof msg !== 'object') return;
+  switch (msg.type) {
+    case 'open': {
+      const prev = drafts.get(msg.draftId);
+      drafts.set(msg.draftId, { port, msg: prev && prev.port === port ? prev.msg : null });
+      updateKeepalive();
+      connect();
+      break;
+    }
+    case 'close':
+      if (drafts.get(msg.draftId)?.port === port) drafts.delete(msg.draftId);
+      updateKeepalive();
+      break;
+    case 'analyze': {
+      const d = { port, msg };
+      drafts.set(msg.draftId, d);
+      updateKeepalive();
+      if (agent.welcome) sendDraft(msg.draftId, d);
+      else connect(); // sent on `welcome`
+      break;
+    }
+    case 'approve':
+      approve(port, msg);
+      break;
+    case 'wake':
+      // Someone is writing: skip the rest of the backoff wait.
+      if (agent.retryTimer) {
+        agent.backoff = BACKOFF_START_MS;
+        connect();
+      }
+      break;
+    default:
+  }
+}
+
+ext.runtime.onConnect.addListener((port) => {
+  if (port.sender && port.sender.id !== ext.runtime.id) {
+    port.disconnect();
+    return;
+  }
+  if (port.name === 'onbrand-content') {
+    contentPorts.add(port);
+    port.onMessage.addListener((msg) => contentMessage(port, msg));
+    port.onDisconnect.addListener(() => {
+      contentPorts.delete(port);
+      for (const [id, d] of drafts) if (d.port === port) drafts.delete(id);
+      for (const [id, r] of requests) if (r.port === port) {
+        clearTimeout(r.timer);
+        requests.delete(id);
+      }
+      updateKeepalive();
+    });
+  } else if (port.name === 'onbrand-popup') {
+    popupPorts.add(port);
+    port.onDisconnect.addListener(() => {
+      popupPorts.delete(port);
+      updateKeepalive();
+    });
+    updateKeepalive();
+    connect();
+  } else {
+    port.disconnect();
+    return;
+  }
+  safePost(port, publicState());
+});
+
+// One-shot requests from the popup and options page.
+ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (sender.id !== ext.runtime.id || !msg || typeof msg !== 'object') return false;
+  const answer = {
+    'get-state': async () => ({ ...publicState(), paired: Boolean((await ext.storage.local.get('token')).token) }),
+    pair: () => pair(msg.code),
+    unpair: async () => {
+      await ext.storage.local.remove('token');
+      disconnect();
+      connect();
+      return { ok: true };
+    },
+    reconnect: async () => {
+      agent.backoff = BACKOFF_START_MS;
+      disconnect();
+      connect();
+      return { ok: true };
+    },
+  }[msg.type];
+  if (!answer) return false;
+  Promise.resolve(answer()).then(sendResponse, (err) => sendResponse({ ok: false, message: err.message }));
+  return true; // answered asynchronously
+});
+
+// -- settings and person-enabled sites ---------------------------------------------
+
+/**
+ * Register a content script for each site the person enabled (and granted):
+ * the manifest covers the built-in sites only.
+ */
+async function syncSiteScripts() {
+  const settings = await loadSettings();
+  const js = ext.runtime.getManifest().content_scripts[0].js;
+  const wantedIds = new Map();
+  for (const host of S.customSites(settings)) {
+    const origin = S.originPattern(host);
+    if (await ext.permissions.contains({ origins: [origin] })) wantedIds.set(`site:${host}`, origin);
+  }
+  const registered = await ext.scripting.getRegisteredContentScripts();
+  const stale = registered.map((r) => r.id).filter((id) => !wantedIds.has(id));
+  if (stale.length) await ext.scripting.unregisterContentScripts({ ids: stale });
+  const have = new Set(registered.map((r) => r.id));
+  const fresh = [...wantedIds].filter(([id]) => !have.has(id)).map(([id, origin]) => ({
+    id, matches: [origin], js, runAt: 'document_idle',
+  }));
+  if (fresh.length) await ext.scripting.registerContentScripts(fresh);
+}
+
+ext.storage.onChanged.addListener((changes, area) => {
+  if (area === 'managed') {
+    S.mirrorPolicy().catch(() => {});
+    return;
+  }
+  if (area !== 'local' || !(changes.settings || changes.policy)) return;
+  const before = agent.settings;
+  loadSettings().then((after) => {
+    if (after.host !== before.host || after.port !== before.port || after.privacyMode !== before.privacyMode) {
+      agent.backoff = BACKOFF_START_MS;
+      disconnect();
+      if (wanted()) connect();
+    }
+    return syncSiteScripts();
+  }).catch((err) => console.warn('onbrand: settings', err));
+});
+
+/** After an install or update, bring hints to the built-in sites' open tabs without a reload. */
+async function injectIntoOpenTabs() {
+  const { matches, js } = ext.runtime.getManifest().content_scripts[0];
+  for (const tab of await ext.tabs.query({ url: matches })) {
+    ext.scripting.executeScript({ target: { tabId: tab.id }, files: js }).catch(() => {});
+  }
+}
+
+ext.permissions.onRemoved.addListener(() => syncSiteScripts().catch(() => {}));
+ext.runtime.onInstalled.addListener(() => {
+  syncSiteScripts().catch(() => {});
+  injectIntoOpenTabs().catch(() => {});
+});
+ext.runtime.onStartup.addListener(() => syncSiteScripts().catch(() => {}));
+
+// Every start: refresh the policy copy content scripts read, then the settings.
+S.mirrorPolicy().catch(() => {}).then(loadSettings).catch(() => {});

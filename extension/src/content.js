@@ -1,0 +1,462 @@
+/*
+ * Content script: finds compose boxes with the site's adapter, reads their
+ * text as it changes, and shows an overlay per box. Drafts travel to the
+ * background over a runtime port (the websocket lives only there); analyses
+ * come back on the same port, routed by draft_id.
+ *
+ * The one rule: never change what the person wrote. This script only reads
+ * the editor (listeners are passive, nothing is written, no selection or
+ * focus is touched, no event is dispatched) and draws outside it.
+ */
+(function () {
+  'use strict';
+
+  const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
+
+  // Declared, dynamically registered and freshly injected scripts (after an
+  // install or update) may all land in one page: one live copy runs. A copy
+  // orphaned by an extension update has lost its runtime id and gives way.
+  const previous = globalThis.__onbrandContent;
+  if (previous && previous.alive()) return;
+  globalThis.__onbrandContent = { alive: () => Boolean(ext.runtime && ext.runtime.id) };
+
+  const A = globalThis.OnbrandAdapters;
+  const S = globalThis.OnbrandSettings;
+  const { DraftSchedule, changedALot } = globalThis.OnbrandSchedule;
+  const { HintOverlay } = globalThis.OnbrandOverlay;
+
+  // How long after a click on the site's publish button the box must empty
+  // (or vanish) for the text to count as published.
+  const PUBLISH_WINDOW_MS = 6000;
+  const TICK_MS = 1000;
+
+  const nonce = Math.random().toString(36).slice(2, 10);
+  let counter = 0;
+  let adapter = null;
+  let settings = S.DEFAULTS;
+  let running = false;
+  const drafts = new Set();
+  const byEditor = new WeakMap();
+  let lastFocused = null;
+
+  // -- the port to the background ----------------------------------------------
+
+  const link = {
+    port: null,
+    state: 'connecting',
+    detail: '',
+    retry: null,
+    wokeAt: 0,
+
+    connect() {
+      if (this.port || !running) return;
+      try {
+        this.port = ext.runtime.connect({ name: 'onbrand-content' });
+      } catch {
+        // The extension was reloaded or removed: this script is orphaned.
+        stop();
+        return;
+      }
+      this.port.onMessage.addListener((msg) => this.receive(msg));
+      this.port.onDisconnect.addListener(() => this.lost());
+      // A new background (the service worker may have been restarted) knows
+      // nothing: tell it which drafts are open and resend their newest text.
+      for (const d of drafts) if (d.active) d.sendOpen();
+    },
+
+    lost() {
+      this.port = null;
+      if (!ext.runtime || !ext.runtime.id) {
+        stop();
+        return;
+      }
+      this.setState('connecting', '');
+      clearTimeout(this.retry);
+      if ([...drafts].some((d) => d.active)) this.retry = setTimeout(() => this.connect(), 300);
+    },
+
+    /** Send to the background; a closing message never opens a new port. */
+    post(msg, { open = true } = {}) {
+      if (!this.port && open) this.connect();
+      if (!this.port) return;
+      try {
+        this.port.postMessage(msg);
+      } catch {
+        this.lost();
+      }
+    },
+
+    disconnect() {
+      clearTimeout(this.retry);
+      try {
+        if (this.port) this.port.disconnect();
+      } catch {
+        // An orphaned script's port is already gone.
+      }
+      this.port = null;
+    },
+
+    /** The person is writing while the agent is away: ask the background to retry now. */
+    wake() {
+      const now = Date.now();
+      if (this.state !== 'offline' || !this.port || now - (this.wokeAt || 0) < 1000) return;
+      this.wokeAt = now;
+      this.post({ type: 'wake' });
+    },
+
+    setState(state, detail) {
+      this.state = state;
+      this.detail = detail || '';
+      for (const d of drafts) d.refresh();
+    },
+
+    receive(msg) {
+      if (!msg || typeof msg !== 'object') return;
+      if (msg.type === 'state') {
+        this.setState(msg.state, msg.detail);
+        return;
+      }
+      const d = [...drafts].find((x) => x.id === msg.draftId);
+      if (!d) return;
+      if (msg.type === 'analysis') d.onAnalysis(msg.seq, msg.result);
+      else if (msg.type === 'draft-error') d.onDraftError(msg);
+      else if (msg.type === 'approved') d.onApproved(msg);
+    },
+  };
+
+  // -- one compose box -------------------------------------------------------------
+
+  class Draft {
+    constructor(editor) {
+      this.editor = editor;
+      this.id = `${nonce}-${++counter}`;
+      this.text = '';
+      this.touched = false; // focused or typed in at least once
+      this.active = false;
+      this.error = '';
+      this.dismissedText = null;
+      this.armed = null; // {text, until}: a publish click waiting for the box to empty
+      this.schedule = new DraftSchedule({
+        delayMs: settings.debounceMs,
+        send: (frame) => this.send(frame),
+      });
+      this.overlay = new HintOverlay({
+        draftId: this.id,
+        anchor: editor,
+        onApprove: () => this.approve(this.text),
+        onDismiss: () => this.dismiss(),
+      });
+
+      this.onFocus = () => {
+        this.touched = true;
+        lastFocused = this;
+        this.read();
+        this.refresh();
+        link.wake();
+      };
+      this.onBlur = () => this.refresh();
+      this.onInput = () => {
+        this.touched = true;
+        this.read();
+        link.wake();
+      };
+      this.onKeydown = (e) => {
+        if (e.key !== 'Enter' || e.isComposing) return;
+        if (e.ctrlKey || e.metaKey || (adapter.enterPosts && !e.shiftKey)) this.arm();
+      };
+      const opts = { passive: true };
+      editor.addEventListener('focus', this.onFocus, opts);
+      editor.addEventListener('blur', this.onBlur, opts);
+      editor.addEventListener('input', this.onInput, opts);
+      editor.addEventListener('keydown', this.onKeydown, opts);
+      // Rich editors render changes without always firing `input` (paste
+      // handled by the framework, undo, programmatic clears).
+      if (editor.tagName !== 'TEXTAREA' && editor.tagName !== 'INPUT') {
+        this.mutations = new MutationObserver(() => this.read());
+        this.mutations.observe(editor, { childList: true, characterData: true, subtree: true });
+      }
+      this.resize = new ResizeObserver(() => this.overlay.place());
+      this.resize.observe(editor);
+    }
+
+    /** First look at the box, once it is registered (a new port announces registered drafts). */
+    start() {
+      if (this.focused) this.onFocus();
+      this.read();
+      this.refresh();
+    }
+
+    get focused() {
+      const a = document.activeElement;
+      return Boolean(a && (a === this.editor || this.editor.contains(a)));
+    }
+
+    read() {
+      const text = A.extractText(this.editor);
+      if (text === this.text) return;
+      this.text = text;
+      const empty = !text.trim();
+      if (this.armed && empty) this.published();
+      if (this.dismissedText !== null && changedALot(this.dismissedText, text)) this.dismissedText = null;
+      if (empty) {
+        // Emptied (often: just published): the old hints no longer apply.
+        this.schedule.clear();
+        this.error = '';
+        this.overlay.setResult(null);
+        this.overlay.toggle(false);
+      } else {
+        this.schedule.update(text);
+      }
+      this.refresh();
+    }
+
+    send({ seq, text }) {
+      // A new port announces every open draft with its newest text, this one included.
+      if (!link.port) {
+        link.connect();
+        return;
+      }
+      link.post({
+        type: 'analyze',
+        draftId: this.id,
+        seq,
+        text,
+        platform: adapter.platform,
+        replyTo: A.replyContext(adapter, this.editor),
+      });
+      this.refresh();
+    }
+
+    /** Tell the background this draft is open; a new port does so for every open draft. */
+    announce() {
+      if (link.port) this.sendOpen();
+      else link.connect();
+    }
+
+    /** Register with a (possibly new) background and resend the newest text. */
+    sendOpen() {
+      link.post({ type: 'open', draftId: this.id });
+      const newest = this.schedule.newest();
+      if (newest && this.text.trim()) this.send(newest);
+    }
+
+    refresh() {
+      const active = this.touched && this.editor.isConnected && (this.focused || Boolean(this.text.trim()));
+      if (active !== this.active) {
+        this.active = active;
+        if (active) this.announce();
+        else link.post({ type: 'close', draftId: this.id }, { open: false });
+      }
+      let state = link.state;
+      if (state === 'ready') {
+        if (this.error) state = 'error';
+        else if (this.text.trim() && this.schedule.busy) state = 'analyzing';
+      }
+      this.overlay.setState(state, this.error || link.detail);
+      this.overlay.setCanApprove(Boolean(this.text.trim()));
+      this.overlay.setVisible(active && this.dismissedText === null);
+    }
+
+    onAnalysis(seq, result) {
+      if (!this.schedule.accept(seq) || !this.text.trim()) return;
+      this.error = '';
+      this.overlay.setResult(result);
+      this.refresh();
+    }
+
+    onDraftError(msg) {
+      this.error = msg.message || msg.code;
+      this.refresh();
+    }
+
+    approve(text, learned = false) {
+      if (!text.trim()) return;
+      const reqId = `${this.id}:${Date.now()}`;
+      if (!learned) this.overlay.setApproveStatus('idle', 'Saving…');
+      this.pendingApprove = learned ? null : reqId;
+      link.post({ type: 'approve', reqId, draftId: this.id, text, platform: adapter.platform, url: location.href });
+    }
+
+    onApproved(msg) {
+      if (msg.reqId !== this.pendingApprove) return;
+      if (msg.ok) {
+        const what = msg.created ? `Saved to ${msg.brand || 'your'} approved posts (#${msg.postId})`
+          : `Already approved (#${msg.postId})`;
+        this.overlay.setApproveStatus('good', what);
+      } else {
+        this.overlay.setApproveStatus('bad', msg.message || 'Could not save it');
+      }
+    }
+
+    dismiss() {
+      this.dismissedText = this.text;
+      this.refresh();
+    }
+
+    /** The site's publish button was pressed (or its shortcut): wait for the box to empty. */
+    arm() {
+      if (!settings.learnFromPosts || !this.text.trim()) return;
+      this.armed = { text: this.text, until: Date.now() + PUBLISH_WINDOW_MS };
+      tick.fast();
+    }
+
+    /** The box emptied or vanished right after a publish: learn the text. */
+    published() {
+      const { text, until } = this.armed;
+      this.armed = null;
+      if (Date.now() <= until) this.approve(text, true);
+    }
+
+    /** Called every tick: textareas can change without events; arms expire. */
+    poll() {
+      if (this.editor.tagName === 'TEXTAREA' || this.editor.tagName === 'INPUT' || this.armed) this.read();
+      if (this.armed && Date.now() > this.armed.until) this.armed = null;
+      if (this.overlay.visible) this.overlay.place();
+    }
+
+    destroy() {
+      if (this.armed) this.published();
+      if (this.active) link.post({ type: 'close', draftId: this.id }, { open: false });
+      this.active = false;
+      this.schedule.cancel();
+      const opts = { passive: true };
+      this.editor.removeEventListener('focus', this.onFocus, opts);
+      this.editor.removeEventListener('blur', this.onBlur, opts);
+      this.editor.removeEventListener('input', this.onInput, opts);
+      this.editor.removeEventListener('keydown', this.onKeydown, opts);
+      if (this.mutations) this.mutations.disconnect();
+      this.resize.disconnect();
+      this.overlay.destroy();
+      drafts.delete(this);
+      byEditor.delete(this.editor);
+      if (lastFocused === this) lastFocused = null;
+    }
+  }
+
+  // -- page-wide wiring ----------------------------------------------------------
+
+  function attach(editor) {
+    if (byEditor.has(editor)) return byEditor.get(editor);
+    const d = new Draft(editor);
+    drafts.add(d);
+    byEditor.set(editor, d);
+    d.start();
+    return d;
+  }
+
+  function scan() {
+    for (const box of A.findComposeBoxes(adapter, document)) attach(box);
+    for (const d of [...drafts]) if (!d.editor.isConnected) d.destroy();
+    if (![...drafts].some((d) => d.active) && link.port) link.disconnect();
+  }
+
+  let scanTimer = null;
+  const domObserver = new MutationObserver(() => {
+    if (scanTimer === null) scanTimer = setTimeout(() => {
+      scanTimer = null;
+      scan();
+    }, 200);
+  });
+
+  function onFocusIn(e) {
+    const box = A.composeBoxOf(adapter, e.target);
+    if (box) attach(box).onFocus();
+  }
+
+  /** A click on the site's publish button arms the box it belongs to. */
+  function onClick(e) {
+    if (!settings.learnFromPosts) return;
+    const button = A.postButtonOf(adapter, e.target);
+    if (!button) return;
+    let best = null;
+    let bestDepth = -1;
+    for (const d of drafts) {
+      if (!d.text.trim()) continue;
+      const depth = A.commonDepth(d.editor, button) + (d === lastFocused ? 0.5 : 0);
+      if (depth > bestDepth) {
+        best = d;
+        bestDepth = depth;
+      }
+    }
+    if (best) best.arm();
+  }
+
+  let placeFrame = 0;
+  function placeAll() {
+    if (placeFrame) return;
+    placeFrame = requestAnimationFrame(() => {
+      placeFrame = 0;
+      for (const d of drafts) if (d.overlay.visible) d.overlay.place();
+    });
+  }
+
+  const tick = {
+    timer: null,
+    fastUntil: 0,
+    start() {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.run(), TICK_MS);
+    },
+    /** Poll quickly for a short while: a publish clears the box within a moment. */
+    fast() {
+      this.fastUntil = Date.now() + PUBLISH_WINDOW_MS;
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.run(), 150);
+    },
+    run() {
+      for (const d of drafts) d.poll();
+      if (this.fastUntil && Date.now() > this.fastUntil) {
+        this.fastUntil = 0;
+        this.start();
+      }
+    },
+    stop() {
+      clearInterval(this.timer);
+      this.timer = null;
+    },
+  };
+
+  function start() {
+    running = true;
+    adapter = A.adapterFor(location.hostname, document);
+    domObserver.observe(document.documentElement, { childList: true, subtree: true });
+    document.addEventListener('focusin', onFocusIn, { capture: true, passive: true });
+    document.addEventListener('click', onClick, { capture: true, passive: true });
+    addEventListener('scroll', placeAll, { capture: true, passive: true });
+    addEventListener('resize', placeAll, { passive: true });
+    tick.start();
+    scan();
+  }
+
+  function stop() {
+    running = false;
+    domObserver.disconnect();
+    document.removeEventListener('focusin', onFocusIn, { capture: true, passive: true });
+    document.removeEventListener('click', onClick, { capture: true, passive: true });
+    removeEventListener('scroll', placeAll, { capture: true, passive: true });
+    removeEventListener('resize', placeAll, { passive: true });
+    tick.stop();
+    for (const d of [...drafts]) d.destroy();
+    link.disconnect();
+  }
+
+  async function evaluate() {
+    let loaded;
+    try {
+      loaded = await S.load();
+    } catch {
+      stop(); // the extension context is gone
+      return;
+    }
+    settings = loaded.settings;
+    const site = S.siteState(settings, location.hostname);
+    const wanted = settings.privacyMode !== 'paused' && site.enabled;
+    if (wanted && !running) start();
+    else if (!wanted && running) stop();
+  }
+
+  ext.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && (changes.settings || changes.policy)) evaluate();
+  });
+  evaluate();
+})();

@@ -1,0 +1,161 @@
+/*
+ * Turns an analysis `result` (docs/result.md) into what the overlay shows.
+ *
+ * Defensive by design: the agent may leave out scores it cannot compute yet
+ * (specificity, risk), a score's value may be null (too little text to judge),
+ * and any list may be missing. Nothing here throws on a partial result.
+ * Pure: node tests call it directly.
+ */
+(function (root) {
+  'use strict';
+
+  const PLATFORM_NAMES = (root.OnbrandAdapters && root.OnbrandAdapters.PLATFORM_NAMES) || {};
+
+  // tone: good | warn | bad | idle (no colour)
+  const VERDICTS = Object.freeze({
+    repeat: { title: 'Near-repeat', short: 'Repeat', tone: 'bad', summary: 'You have posted this before.' },
+    risky: { title: 'Risky', short: 'Risky', tone: 'bad', summary: 'This could start a public fight.' },
+    'off-voice': { title: 'Off-voice', short: 'Off-voice', tone: 'warn', summary: 'This does not sound like your brand.' },
+    echo: { title: 'Echo', short: 'Echo', tone: 'warn', summary: 'Close to something you posted before.' },
+    vague: { title: 'Vague', short: 'Vague', tone: 'warn', summary: 'Add a fact a reader could check.' },
+    ok: { title: 'On brand', short: '', tone: 'good', summary: 'Original, specific and in your voice.' },
+    empty: { title: 'Start writing', short: '', tone: 'idle', summary: 'Hints appear as you write.' },
+  });
+
+  // `lowerIsBetter` scores are shown as a gauge of how good the draft is
+  // (100 - value), so every bar in the badge reads "fuller is better".
+  const SCORES = Object.freeze([
+    { key: 'originality', name: 'Originality', short: 'O', lowerIsBetter: false },
+    { key: 'specificity', name: 'Specificity', short: 'S', lowerIsBetter: false },
+    { key: 'voice_drift', name: 'Voice drift', short: 'V', lowerIsBetter: true },
+    { key: 'risk', name: 'Risk', short: 'R', lowerIsBetter: true },
+  ]);
+
+  const SEVERITIES = ['alert', 'warn', 'info'];
+
+  const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const str = (v) => (typeof v === 'string' ? v : '');
+  const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+  function toneFor(def, value, verdict) {
+    if (def.key === 'originality' && verdict === 'repeat') return 'bad';
+    if (def.key === 'originality' && verdict === 'echo') return 'warn';
+    if (value === null) return 'idle';
+    const good = def.lowerIsBetter ? 100 - value : value;
+    if (good >= 60) return 'good';
+    if (good >= 35) return 'warn';
+    return 'bad';
+  }
+
+  function presentScore(def, score) {
+    if (!isObj(score)) return null;
+    const raw = num(score.value);
+    const value = raw === null ? null : Math.max(0, Math.min(100, Math.round(raw)));
+    const verdict = str(score.verdict);
+    return {
+      key: def.key,
+      name: def.name,
+      short: def.short,
+      value,
+      // 0..1, fuller is better; null when there is nothing to judge yet
+      gauge: value === null ? null : (def.lowerIsBetter ? 100 - value : value) / 100,
+      label: str(score.label) || (value === null ? 'Not enough text to judge yet' : ''),
+      tone: toneFor(def, value, verdict),
+      reasons: Array.isArray(score.reasons) ? score.reasons.map(reasonText).filter(Boolean) : [],
+    };
+  }
+
+  function reasonText(r) {
+    if (typeof r === 'string') return r;
+    if (isObj(r)) return str(r.message) || str(r.label) || str(r.text);
+    return '';
+  }
+
+  /** "Jun 3, 2025" from an ISO date; '' when unparseable. */
+  function formatDate(iso) {
+    const s = str(iso);
+    if (!s) return '';
+    const d = new Date(s.length === 10 ? s + 'T00:00:00Z' : s);
+    if (Number.isNaN(d.getTime())) return '';
+    return d.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  }
+
+  function platformName(p) {
+    return PLATFORM_NAMES[p] || str(p);
+  }
+
+  function safeUrl(u) {
+    const s = str(u);
+    return /^https?:\/\//i.test(s) ? s : '';
+  }
+
+  function presentNearest(n) {
+    if (!isObj(n) || !str(n.text)) return null;
+    const sim = num(n.similarity);
+    return {
+      postId: n.post_id ?? null,
+      text: n.text,
+      platform: platformName(n.platform),
+      date: formatDate(n.posted_at),
+      similarity: sim === null ? null : Math.round(Math.max(0, Math.min(1, sim)) * 100),
+      url: safeUrl(n.url),
+    };
+  }
+
+  function presentPassage(p) {
+    if (!isObj(p) || !str(p.text)) return null;
+    // Headings arrive as a breadcrumb "Doc title > Section"; the section is what reads well.
+    const parts = str(p.heading).split(' > ');
+    return {
+      passageId: p.passage_id ?? null,
+      heading: parts[parts.length - 1] || str(p.doc),
+      source: parts.length > 1 ? parts.slice(0, -1).join(' › ') : str(p.doc),
+      text: p.text,
+    };
+  }
+
+  /**
+   * The overlay's view of a result. Guideline hints are folded into the
+   * passage section (the same text would otherwise show twice).
+   */
+  function present(result) {
+    const r = isObj(result) ? result : {};
+    const verdict = Object.hasOwn(VERDICTS, r.verdict) ? r.verdict : 'ok';
+    const v = VERDICTS[verdict];
+    const scoresIn = isObj(r.scores) ? r.scores : {};
+    const originalityVerdict = isObj(scoresIn.originality) ? str(scoresIn.originality.verdict) : '';
+    const scores = SCORES.map((def) => presentScore(def, scoresIn[def.key])).filter(Boolean);
+    for (const s of scores) {
+      if (s.key === 'originality') s.tone = toneFor(SCORES[0], s.value, originalityVerdict);
+    }
+    const passages = (Array.isArray(r.passages) ? r.passages : []).map(presentPassage).filter(Boolean);
+    const shownPassage = passages[0] || null;
+    const hints = (Array.isArray(r.hints) ? r.hints : [])
+      .filter((h) => isObj(h) && str(h.message))
+      .filter((h) => !(h.kind === 'guideline' && shownPassage))
+      .map((h) => ({
+        kind: str(h.kind),
+        severity: SEVERITIES.includes(h.severity) ? h.severity : 'info',
+        message: h.message,
+      }))
+      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+    const nearest = (Array.isArray(r.nearest) ? r.nearest : []).map(presentNearest).filter(Boolean);
+    return {
+      verdict,
+      title: v.title,
+      short: v.short,
+      tone: v.tone,
+      summary: v.summary,
+      brand: str(r.brand),
+      platform: platformName(r.platform),
+      scores,
+      hints,
+      nearest: nearest[0] || null,
+      passage: shownPassage,
+    };
+  }
+
+  const api = { VERDICTS, SCORES, present, formatDate, platformName };
+  root.OnbrandPresent = api;
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
+})(globalThis);

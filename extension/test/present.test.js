@@ -1,0 +1,112 @@
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+require('../src/adapters.js'); // platform names
+const { present, formatDate } = require('../src/present.js');
+
+const FULL = {
+  version: 1,
+  brand: 'demo',
+  platform: 'x',
+  length: 227,
+  verdict: 'repeat',
+  scores: {
+    originality: { value: 4, label: 'Near-repeat of your x on 2025-06-03 post', verdict: 'repeat' },
+    voice_drift: { value: 0, label: 'Squarely your voice', reasons: [] },
+    specificity: { value: 80, label: 'Specific' },
+    risk: { value: 70, label: 'Could start a fight' },
+  },
+  hints: [
+    { kind: 'guideline', severity: 'info', message: 'Who we are: ...', span: null, evidence: { passage_id: 2 } },
+    { kind: 'originality', severity: 'alert', message: 'This says what your post already said.', span: null, evidence: {} },
+    { kind: 'voice', severity: 'warn', message: 'Fewer exclamation marks.', span: [0, 4], evidence: {} },
+  ],
+  nearest: [{
+    post_id: 1, similarity: 0.9454, text: 'A Brick 500 holds ten Sticks.', platform: 'x',
+    posted_at: '2025-06-03T00:00:00+00:00', url: 'https://x.com/ferrowandpine/status/1',
+  }],
+  passages: [{
+    passage_id: 2, doc: 'guidelines.md', heading: 'Social Media Guidelines > Who we are', text: 'Ferrow & Pine builds…', similarity: 0.37,
+  }],
+};
+
+test('a full result: verdict, scores in a fixed order, gauges read fuller-is-better', () => {
+  const v = present(FULL);
+  assert.equal(v.verdict, 'repeat');
+  assert.equal(v.title, 'Near-repeat');
+  assert.equal(v.tone, 'bad');
+  assert.deepEqual(v.scores.map((s) => s.key), ['originality', 'specificity', 'voice_drift', 'risk']);
+  const byKey = Object.fromEntries(v.scores.map((s) => [s.key, s]));
+  assert.equal(byKey.originality.tone, 'bad', 'a repeat is bad whatever the number');
+  assert.equal(byKey.voice_drift.gauge, 1, 'no drift: full gauge');
+  assert.equal(byKey.voice_drift.tone, 'good');
+  assert.equal(byKey.risk.gauge, 0.3);
+  assert.equal(byKey.risk.tone, 'bad');
+  assert.equal(byKey.specificity.tone, 'good');
+});
+
+test('hints are sorted by severity; guideline hints fold into the passage', () => {
+  const v = present(FULL);
+  assert.deepEqual(v.hints.map((h) => h.kind), ['originality', 'voice']);
+  assert.equal(v.passage.heading, 'Who we are');
+  assert.equal(v.passage.source, 'Social Media Guidelines');
+});
+
+test('the nearest post: text, platform name, date, percent, safe link', () => {
+  const v = present(FULL);
+  assert.deepEqual(v.nearest, {
+    postId: 1, text: 'A Brick 500 holds ten Sticks.', platform: 'X', date: 'Jun 3, 2025', similarity: 95,
+    url: 'https://x.com/ferrowandpine/status/1',
+  });
+  const evil = present({ ...FULL, nearest: [{ ...FULL.nearest[0], url: 'javascript:alert(1)' }] });
+  assert.equal(evil.nearest.url, '');
+});
+
+test('missing and null scores render as unknown, never throw', () => {
+  const v = present({
+    verdict: 'ok',
+    scores: { originality: { value: null, label: 'No approved posts yet', verdict: 'fresh' }, voice_drift: { value: null } },
+  });
+  assert.equal(v.scores.length, 2);
+  for (const s of v.scores) {
+    assert.equal(s.value, null);
+    assert.equal(s.gauge, null);
+    assert.equal(s.tone, 'idle');
+  }
+  assert.equal(v.scores[1].label, 'Not enough text to judge yet');
+  assert.equal(v.nearest, null);
+  assert.equal(v.passage, null);
+  assert.deepEqual(v.hints, []);
+});
+
+test('garbage in, a calm view out', () => {
+  for (const r of [null, undefined, 42, 'x', [], {}, { scores: [], hints: {}, nearest: 'no', passages: [null, 1] },
+    { verdict: 'weird', scores: { risk: 'high', originality: { value: 'NaN' } }, hints: [null, { message: 3 }] }]) {
+    const v = present(r);
+    assert.equal(typeof v.title, 'string');
+    assert.ok(Array.isArray(v.scores));
+    assert.ok(Array.isArray(v.hints));
+  }
+  const clamped = present({ scores: { risk: { value: 140 } } });
+  assert.equal(clamped.scores[0].value, 100);
+});
+
+test('voice drift reasons are shown as text', () => {
+  const v = present({ scores: { voice_drift: { value: 72, label: 'Drifting', reasons: ['hashtags', { message: 'all caps' }, 5] } } });
+  assert.deepEqual(v.scores[0].reasons, ['hashtags', 'all caps']);
+  assert.equal(v.scores[0].tone, 'bad');
+});
+
+test('the empty verdict', () => {
+  const v = present({ verdict: 'empty', scores: {} });
+  assert.equal(v.tone, 'idle');
+  assert.equal(v.short, '');
+});
+
+test('formatDate', () => {
+  assert.equal(formatDate('2025-06-03'), 'Jun 3, 2025');
+  assert.equal(formatDate('2026-06-22T00:00:00+00:00'), 'Jun 22, 2026');
+  assert.equal(formatDate('soon'), '');
+  assert.equal(formatDate(null), '');
+});

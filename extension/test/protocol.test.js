@@ -1,0 +1,114 @@
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const P = require('../src/protocol.js');
+
+test('constants match docs/protocol.md', () => {
+  assert.equal(P.PROTOCOL_VERSION, 1);
+  assert.equal(P.DEFAULT_PORT, 47615);
+  assert.equal(P.EXTENSION_ID, 'fjfpoacdahenfgeamodngdjenohfijea');
+  assert.equal(P.KEEPALIVE_SECONDS, 20);
+  assert.equal(P.MAX_FRAME_BYTES, 512 * 1024);
+  assert.equal(P.MAX_TEXT_CHARS, 63206);
+  assert.equal(P.MAX_ID_CHARS, 128);
+  assert.deepEqual([...P.CLIENT_TYPES], ['hello', 'pair', 'analyze', 'approve', 'ping']);
+  assert.deepEqual([...P.SERVER_TYPES], ['welcome', 'paired', 'analysis', 'approved', 'pong', 'error']);
+  const closing = Object.entries(P.ERROR_CODES).filter(([, open]) => !open).map(([c]) => c).sort();
+  assert.deepEqual(closing, ['frame_too_large', 'too_many_connections', 'unsupported_protocol']);
+  assert.equal(Object.keys(P.ERROR_CODES).length, 16);
+});
+
+test('the module also sets globalThis.OnbrandProtocol', () => {
+  assert.equal(globalThis.OnbrandProtocol, P);
+});
+
+test('hello carries the protocol version, token and client', () => {
+  assert.deepEqual(P.hello('tok', '0.1.0'), {
+    type: 'hello', protocol: 1, token: 'tok', client: { name: 'onbrand-extension', version: '0.1.0' },
+  });
+  assert.throws(() => P.hello(''), { code: 'bad_frame' });
+});
+
+test('pair accepts the 6 digits as people type them', () => {
+  assert.equal(P.pair('123456').code, '123456');
+  assert.equal(P.pair(' 123 456 ').code, '123456');
+  assert.equal(P.pair('123-456').code, '123456');
+  for (const bad of ['12345', '1234567', 'abcdef', '', null]) {
+    assert.throws(() => P.pair(bad), { code: 'bad_frame' }, String(bad));
+  }
+});
+
+test('analyze builds a minimal frame and omits empty optionals', () => {
+  const f = P.analyze({ draftId: 'd1', seq: 0, text: 'Hello' });
+  assert.deepEqual(f, { type: 'analyze', draft_id: 'd1', seq: 0, text: 'Hello' });
+  const g = P.analyze({
+    draftId: 'd1', seq: 3, text: 'Yes', platform: 'bluesky', brand: 'demo', replyTo: { text: 'Question?' },
+  });
+  assert.deepEqual(g.reply_to, { text: 'Question?' });
+  assert.equal(g.platform, 'bluesky');
+  assert.equal(g.brand, 'demo');
+  assert.equal(P.analyze({ draftId: 'd', seq: 1, text: 'x', replyTo: { text: '  ' } }).reply_to, undefined);
+});
+
+test('analyze validates like the agent does', () => {
+  assert.throws(() => P.analyze({ seq: 0, text: 'x' }), { code: 'bad_frame' });
+  assert.throws(() => P.analyze({ draftId: 'x'.repeat(129), seq: 0, text: 'x' }), { code: 'bad_frame' });
+  assert.throws(() => P.analyze({ draftId: 'd', seq: -1, text: 'x' }), { code: 'bad_frame' });
+  assert.throws(() => P.analyze({ draftId: 'd', seq: 1.5, text: 'x' }), { code: 'bad_frame' });
+  assert.throws(() => P.analyze({ draftId: 'd', seq: 0, text: 5 }), { code: 'bad_frame' });
+  assert.throws(() => P.analyze({ draftId: 'd', seq: 0, text: 'x'.repeat(63207) }), { code: 'text_too_long' });
+  assert.throws(() => P.analyze({ draftId: 'd', seq: 0, text: 'x', platform: 'myspace' }), { code: 'unknown_platform' });
+  assert.doesNotThrow(() => P.analyze({ draftId: 'd', seq: 0, text: 'x'.repeat(63206) }));
+});
+
+test('approve needs non-empty text and echoes an id', () => {
+  const f = P.approve({ id: 'a1', text: 'Posted', platform: 'x', url: 'https://x.com/a' });
+  assert.deepEqual(f, { type: 'approve', id: 'a1', text: 'Posted', platform: 'x', url: 'https://x.com/a' });
+  assert.throws(() => P.approve({ text: '   ' }), { code: 'bad_frame' });
+});
+
+test('ping has an optional id', () => {
+  assert.deepEqual(P.ping(), { type: 'ping' });
+  assert.deepEqual(P.ping('7'), { type: 'ping', id: '7' });
+});
+
+test('encode refuses non-client frames and frames over the byte limit', () => {
+  assert.equal(P.encode(P.ping('1')), '{"type":"ping","id":"1"}');
+  assert.throws(() => P.encode({ type: 'welcome' }), { code: 'unknown_type' });
+  // 63,206 four-byte characters fit, as the agent's limit was chosen for them.
+  const emoji = '😀'.repeat(31603); // 63,206 UTF-16 code units
+  const raw = P.encode(P.analyze({ draftId: 'd', seq: 0, text: emoji }));
+  assert.ok(Buffer.byteLength(raw) <= P.MAX_FRAME_BYTES);
+  assert.throws(() => P.encode({ type: 'ping', id: 'x'.repeat(600000) }), { code: 'frame_too_large' });
+});
+
+test('parseServerFrame accepts each server type', () => {
+  const frames = [
+    { type: 'welcome', protocol: 1, brands: ['demo'], brand: 'demo', keepalive_s: 20 },
+    { type: 'paired', token: 'abc' },
+    { type: 'analysis', draft_id: 'd', seq: 2, result: { verdict: 'ok' } },
+    { type: 'approved', id: 'a', post_id: 12, created: true },
+    { type: 'pong', id: '1' },
+    { type: 'error', code: 'unauthorized', message: 'no', re: { type: 'hello' } },
+  ];
+  for (const f of frames) assert.deepEqual(P.parseServerFrame(JSON.stringify(f)), f);
+});
+
+test('parseServerFrame rejects what the extension must not act on', () => {
+  assert.throws(() => P.parseServerFrame('{nope'), { code: 'bad_json' });
+  assert.throws(() => P.parseServerFrame('[1]'), { code: 'bad_json' });
+  assert.throws(() => P.parseServerFrame('{"type":"surprise"}'), { code: 'unknown_type' });
+  assert.throws(() => P.parseServerFrame('{"type":"analysis","draft_id":"d","seq":"1","result":{}}'), { code: 'bad_frame' });
+  assert.throws(() => P.parseServerFrame('{"type":"analysis","draft_id":"d","seq":1}'), { code: 'bad_frame' });
+  assert.throws(() => P.parseServerFrame('{"type":"paired","token":""}'), { code: 'bad_frame' });
+  assert.throws(() => P.parseServerFrame('{"type":"error"}'), { code: 'bad_frame' });
+});
+
+test('parseServerFrame fills in error.re and message', () => {
+  const f = P.parseServerFrame('{"type":"error","code":"internal"}');
+  assert.deepEqual(f.re, {});
+  assert.equal(f.message, 'internal');
+  assert.equal(P.keepsOpen('internal'), true);
+  assert.equal(P.keepsOpen('frame_too_large'), false);
+});
