@@ -196,6 +196,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_guidelines(args: argparse.Namespace) -> int:
     s = _core().add_guidelines(Path(args.path), args.brand)
     print(f"{s['file']}: {s['passages']} passages for brand {s['brand']}")
+    if s["rules"] is not None:
+        print(f"rules.toml beside it: {s['rules']} rules loaded")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    s = _core().load_rules(Path(args.path), args.brand)
+    print(f"{s['file']}: {s['rules']} rules for brand {s['brand']}")
     return 0
 
 
@@ -339,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("guidelines", cmd_guidelines, "load a brand's Markdown guidelines")
     sp.add_argument("path", metavar="PATH.md")
+    sp.add_argument("--brand")
+
+    sp = add("rules", cmd_rules, "load a brand's rules.toml (validated first)")
+    sp.add_argument("path", metavar="rules.toml")
     sp.add_argument("--brand")
 
     sp = add("check", cmd_check, "analyse a draft (TEXT, or - for stdin)")

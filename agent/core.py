@@ -21,6 +21,7 @@ from agent.analyzers import Analyzer, BrandView, Draft, Finding, default_analyze
 from agent.guidelines import split_markdown
 from agent.importers import MAX_POST_CHARS, ImportError_, Parsed, Record, parse_file, platform_name
 from agent.result import build_result
+from agent.rules import RulesError, RuleSet, load_rules
 from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
 from agent.style import features
 from agent.voice import VoiceModel
@@ -58,6 +59,7 @@ class BrandState:
     # The encoder whose vectors this state holds. While a brand is re-embedded
     # for a new encoder, it keeps being served by the old one.
     encoder: Encoder
+    rules: RuleSet | None = None
 
 
 class Onbrand:
@@ -222,7 +224,18 @@ class Onbrand:
             style_rows=style_rows,
             voice=voice,
             encoder=enc,
+            rules=self._rules(brand),
         )
+
+    def _rules(self, brand: str) -> RuleSet | None:
+        stored = self.store.rules_source(brand)
+        if stored is None:
+            return None
+        try:
+            return load_rules(stored[1], stored[0])
+        except RulesError:  # stored rules were valid when loaded; a newer onbrand may differ
+            log.exception("stored rules of %s no longer load", brand)
+            return None
 
     def _fit_voice(
         self, brand: str, index: VectorIndex, style_rows: dict[int, np.ndarray]
@@ -492,10 +505,41 @@ class Onbrand:
             "voice_model": summary["voice_model"],
         }
 
-    def add_guidelines(self, path: Path, brand: str | None = None) -> dict[str, Any]:
-        """Replace the guideline document of this name with the file's passages."""
+    def load_rules(self, path: Path, brand: str | None = None) -> dict[str, Any]:
+        """Validate a rules.toml and make it the brand's rules. An invalid file is
+        refused with file, rule and field, and the previous rules stay active."""
         brand = self.resolve_brand(brand)
         path = Path(path)
+        try:
+            source = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise OnbrandError(f"{path}: no such file") from None
+        except (IsADirectoryError, UnicodeDecodeError) as exc:
+            raise OnbrandError(f"{path.name}: cannot read ({exc})") from None
+        try:
+            ruleset = load_rules(source, path.name)
+        except RulesError as exc:
+            raise OnbrandError(f"{exc} (the previous rules stay active)") from None
+        bid = self.store.brand_id(brand)
+        with self._write_lock(brand):
+            with self.store.transaction() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO rules(brand_id, name, source, loaded_at) "
+                    "VALUES(?,?,?,datetime('now'))",
+                    (bid, path.name, source),
+                )
+            st = self._states.get(brand)
+            if st is not None:
+                st.rules = ruleset  # one reference swap: analyses see old or new, never half
+        return {"file": str(path), "brand": brand, "rules": len(ruleset)}
+
+    def add_guidelines(self, path: Path, brand: str | None = None) -> dict[str, Any]:
+        """Replace the guideline document of this name with the file's passages,
+        and load the rules.toml beside it, if there is one."""
+        brand = self.resolve_brand(brand)
+        path = Path(path)
+        rules_file = path.parent / "rules.toml"
+        rules = self.load_rules(rules_file, brand) if rules_file.is_file() else None
         try:
             raw = path.read_bytes()
             text = raw.decode("utf-8-sig")
@@ -538,7 +582,12 @@ class Onbrand:
                 self.store.put_vectors(db, "passage", ids, vecs, ident.key)
                 self.store.bump_voice_version(db, bid, f"guidelines: {path.name}")
             self.invalidate(brand)
-        return {"file": str(path), "brand": brand, "passages": len(sections)}
+        return {
+            "file": str(path),
+            "brand": brand,
+            "passages": len(sections),
+            "rules": rules["rules"] if rules else None,
+        }
 
     def score_missing(self, brand: str | None = None, limit: int = 300) -> int:
         """Score the most recent approved posts that have no scores yet (imported

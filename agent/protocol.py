@@ -280,5 +280,15 @@ def parse(raw: str | bytes) -> Message:
     raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}", re)
 
 
+def answer_to(msg: Message) -> dict[str, Any]:
+    """The `re` of any answer to this message: its type and ids."""
+    re: dict[str, Any] = {"type": type(msg).__name__.lower()}
+    for key in ("draft_id", "seq", "id"):
+        value = getattr(msg, key, None)
+        if value is not None:
+            re[key] = value
+    return re
+
+
 def dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -583,8 +583,10 @@ class AgentServer:
         return ws
 
     async def on_frame(self, conn: Conn, data: str | bytes) -> None:
+        re: dict[str, Any] = {}
         try:
             msg = P.parse(data)
+            re = P.answer_to(msg)
             if isinstance(msg, P.Hello):
                 await self.on_hello(conn, msg)
             elif isinstance(msg, P.Pair):
@@ -593,9 +595,7 @@ class AgentServer:
                 await conn.send({"type": "pong", "id": msg.id})
             elif not conn.authed:
                 raise P.ProtocolError(
-                    "not_authenticated",
-                    "send hello with a valid token first",
-                    {"type": type(msg).__name__.lower()},
+                    "not_authenticated", "send hello with a valid token first", re
                 )
             elif isinstance(msg, P.Analyze):
                 log.debug("analyze: %d chars", len(msg.text))  # lengths only, never text
@@ -612,10 +612,10 @@ class AgentServer:
             if exc.fatal:
                 await conn.ws.close(code=P.CLOSE_POLICY, message=exc.code.encode())
         except OnbrandError as exc:
-            await conn.send(P.error_frame(exc.code, str(exc), {"type": "approve"}))
+            await conn.send(P.error_frame(exc.code, str(exc), re))
         except Exception:
             log.exception("frame handling failed")
-            await conn.send(P.error_frame("internal", "internal error"))
+            await conn.send(P.error_frame("internal", "internal error", re))
 
     async def on_hello(self, conn: Conn, msg: P.Hello) -> None:
         if msg.protocol != P.PROTOCOL_VERSION:

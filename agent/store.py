@@ -22,7 +22,7 @@ import numpy as np
 
 from embeddings.encoder import ModelIdentity, identity_from_json
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_BRAND = "default"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -191,6 +191,16 @@ MIGRATIONS: list[str] = [
         site TEXT NOT NULL,
         seconds INTEGER NOT NULL,
         PRIMARY KEY (day, site)
+    );
+    """,
+    # 4: the brand's rules.toml (validated before it is stored: a bad file never
+    # replaces good rules)
+    """
+    CREATE TABLE rules (
+        brand_id INTEGER PRIMARY KEY REFERENCES brands(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        loaded_at TEXT NOT NULL
     );
     """,
 ]
@@ -507,6 +517,10 @@ class Store:
         return {
             r["id"]: Passage(r["id"], r["doc"], r["heading"], r["text"], r["ord"]) for r in rows
         }
+
+    def rules_source(self, brand: str) -> tuple[str, str] | None:
+        rows = self._q("SELECT name, source FROM rules WHERE brand_id=?", (self.brand_id(brand),))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     # -- voice versions ---------------------------------------------------
     def voice_version(self, brand: str) -> int:

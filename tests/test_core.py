@@ -137,3 +137,21 @@ def test_approve_is_reported_as_nearest_at_once(demo: Onbrand) -> None:
         "On Saturdays our Salem workshop repairs Porchlight home batteries.", brand="demo"
     )
     assert all(n["post_id"] != r["post_id"] for n in res["nearest"])
+
+
+def test_demo_rules_are_loaded_and_a_bad_file_keeps_the_old_ones(demo: Onbrand, tmp_path) -> None:
+    r = demo.analyze("I'm so excited!!! Our partners are amazing #one #two #three", "x", "demo")
+    rule_hints = [h for h in r["hints"] if h["kind"] == "rule"]
+    assert rule_hints and all(h["span"] for h in rule_hints)
+    assert r["scores"]["rules"]["hits"] == len(rule_hints)
+    bad = tmp_path / "rules.toml"
+    bad.write_text(
+        '[[rule]]\nkind = "occurrence"\nname = "tags"\nmessage = "m"\npattern = "hashtag"\nmax = "two"\n'
+    )
+    with pytest.raises(OnbrandError, match=r"rules.toml: rule 1 'tags': field 'max'") as err:
+        demo.load_rules(bad, "demo")
+    assert "previous rules stay active" in str(err.value)
+    again = demo.analyze("I'm so excited!!! Our partners are amazing #one #two #three", "x", "demo")
+    assert [h["message"] for h in again["hints"] if h["kind"] == "rule"] == [
+        h["message"] for h in rule_hints
+    ]

@@ -20,10 +20,22 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
     return int(round(min(max(v, 0.0), 100.0)))
 
 
+PLATFORM_NAMES = {
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "threads": "Threads",
+}
+
+
 def _when(post: dict[str, object]) -> str:
+    """'Bluesky post from 2025-07-14', for "your ... already said"."""
     date = str(post.get("posted_at") or post.get("added_at") or "")[:10]
-    where = post.get("platform") or "a post"
-    return f"{where} on {date}" if date else str(where)
+    where = PLATFORM_NAMES.get(str(post.get("platform") or ""), "")
+    what = f"{where} post" if where else "post"
+    return f"{what} from {date}" if date else what
 
 
 class Originality:
@@ -66,23 +78,23 @@ class Originality:
         value = originality_value(float(top), t.repeat, t.echo)
         hints: list[Hint] = []
         if top >= t.repeat:
-            verdict, label = "repeat", f"Near-repeat of your {_when(nearest[0])} post"
+            verdict, label = "repeat", f"Near-repeat of your {_when(nearest[0])}"
             hints.append(
                 Hint(
                     "originality",
                     "alert",
-                    f"This says what your {_when(nearest[0])} post already said "
+                    f"This says what your {_when(nearest[0])} already said "
                     f"(similarity {top:.2f}). Add what is new since then, or link to it.",
                     evidence={"post_id": nearest[0]["post_id"], "similarity": top},
                 )
             )
         elif top >= t.echo:
-            verdict, label = "echo", f"Echoes your {_when(nearest[0])} post"
+            verdict, label = "echo", f"Echoes your {_when(nearest[0])}"
             hints.append(
                 Hint(
                     "originality",
                     "warn",
-                    f"Close to your {_when(nearest[0])} post (similarity {top:.2f}); "
+                    f"Close to your {_when(nearest[0])} (similarity {top:.2f}); "
                     "make sure this one adds something new.",
                     evidence={"post_id": nearest[0]["post_id"], "similarity": top},
                 )
