@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve test test-py test-js lint bench eval clean
+.PHONY: install run serve test test-py test-js fixtures lint bench soak eval train-heads clean
 
 install: $(STAMP)
 
@@ -27,19 +27,32 @@ run: install
 lint: install
 	$(BIN)/ruff check agent embeddings tests
 
-test: install lint test-js test-py
+# Every test: lint, the extension's unit tests, then pytest (Python, fuzzing,
+# crash, privacy, eval/bench quick runs, and the Chromium end-to-end tests).
+test: install lint test-js fixtures test-py
 
 test-py: install
 	$(BIN)/pytest -q
 
-test-js:
-	node --test extension/test/
+extension/node_modules/.package-lock.json: extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+
+test-js: extension/node_modules/.package-lock.json
+	cd extension && node --test test/
+
+# The editor libraries the sites use (Draft.js, Lexical, Quill, TipTap), from npm.
+fixtures:
+	bash tests/e2e/build_fixtures.sh
 
 bench: install
 	@echo "make bench: not yet (issue #7)"
 
+# Quality against published anchors (needs ../shared/data); QUICK=1 for a small subset.
 eval: install
-	@echo "make eval: not yet (issue #6)"
+	$(BIN)/python -m agent.training.eval $(if $(QUICK),--quick,)
+
+train-heads: install
+	$(BIN)/python -m agent.training.train_heads
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -146,7 +146,8 @@ def test_demo_rules_are_loaded_and_a_bad_file_keeps_the_old_ones(demo: Onbrand, 
     assert r["scores"]["rules"]["hits"] == len(rule_hints)
     bad = tmp_path / "rules.toml"
     bad.write_text(
-        '[[rule]]\nkind = "occurrence"\nname = "tags"\nmessage = "m"\npattern = "hashtag"\nmax = "two"\n'
+        '[[rule]]\nkind = "occurrence"\nname = "tags"\nmessage = "m"\n'
+        'pattern = "hashtag"\nmax = "two"\n'
     )
     with pytest.raises(OnbrandError, match=r"rules.toml: rule 1 'tags': field 'max'") as err:
         demo.load_rules(bad, "demo")

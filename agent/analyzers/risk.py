@@ -1,0 +1,321 @@
+"""Argument risk: would this draft start (or feed) a public fight?
+
+Three parts, all read from agent/data/heads.npz (docs/quality.md):
+
+* **Hostility**: P(offensive) from a logistic head over the MiniLM embedding
+  and hashed character n-grams, fitted on OLID level A (OffensEval 2019). Its
+  decision threshold (the dev macro-F1 optimum) maps to a risk of 60, where
+  the result's headline turns "risky".
+* **Tone**: nearest-prototype (hand-written seeds in agent/reply_seeds.py) of
+  the draft: arguing back, sarcasm and put-downs vs. a calm answer.
+* **Reply context**: when the draft answers a post (`draft.reply_to`), that
+  post is classified as a genuine complaint, a provocation, or neither, from
+  its prototypes and its own hostility. A complaint is routed to the team its
+  words point to (billing, shipping, ...), with the advice to take it to a DM;
+  a provocation answered in kind gets an alert not to argue in public.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
+from agent.heads import hashed_ngrams, heads
+from agent.reply_seeds import DEFAULT_ROUTE, ROUTES
+
+TOP_K = 3
+TEMPERATURE = 0.03  # softmax over mean top-3 cosines; cosines differ by a few hundredths
+# OLID's threshold (its dev macro-F1 optimum, for a corpus a third offensive and a
+# head trained class-balanced) reads EDGE; a brand's drafts are hostile far more
+# rarely, so "risky" (60, the result's headline) needs the odds moved by
+# PRIOR_SHIFT logits (about a 1-in-8 prior instead of the balanced 1-in-2).
+EDGE = 0.30
+RISKY = 0.60
+PRIOR_SHIFT = 2.0
+PRIVATE = re.compile(
+    r"\b(?:dms?|direct message|private message|message us|inbox|e-?mail(?:ed)?|call (?:us|you)"
+    r"|give us a call|phone|help@\S+|support@\S+|contact (?:us|form))\b",
+    re.I,
+)
+WORD = re.compile(r"[\w'’]+")
+
+
+WINDOW = 200
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Words that are an insult or a slur whatever the context; one of them aimed at
+# someone makes a draft risky however long and calm the rest is (the head's
+# view of a long text is an average). Original list for onbrand.
+INSULTS = re.compile(
+    r"\b(?:idiots?|idiotic|morons?|moronic|stupid|dumb(?:ass)?|imbeciles?|clowns?|losers?|"
+    r"pathetic|scum|trash(?:y)?|garbage|liars?|lying|frauds?|scammers?|shills?|"
+    r"clueless|incompetent|disgrace(?:ful)?|jerks?|fools?|"
+    r"f+u+c+k+(?:ing|ed|er|ers)?|sh+i+t+(?:ty)?|bullshit|crap|asshole|bitch(?:es)?|bastards?|"
+    r"wtf|stfu|shut up|screw you|go to hell|get lost|cope|seethe|ratio)\b",
+    re.I,
+)
+
+
+def _windows(text: str) -> list[str]:
+    """Sentence-aligned pieces of at most WINDOW characters (one longer sentence
+    stays whole)."""
+    out: list[str] = []
+    cur = ""
+    for sent in SENTENCE_END.split(text):
+        if cur and len(cur) + 1 + len(sent) > WINDOW:
+            out.append(cur)
+            cur = sent
+        else:
+            cur = f"{cur} {sent}".strip()
+    if cur:
+        out.append(cur)
+    return out or [text]
+
+
+def hostility(vec: np.ndarray, text: str) -> float:
+    """P(offensive) of the OLID head. A draft longer than WINDOW is also read in
+    sentence windows (the embedding stays the whole draft's) and the lower of the
+    two is kept: summed n-gram weights grow with length, which would otherwise
+    make any long post look hostile."""
+    head = heads().head("hostility")
+    x = np.asarray(vec, np.float32)[None, :]
+    p = float(head(x, [text])[0])
+    if len(text) > WINDOW:
+        wins = _windows(text)
+        if len(wins) > 1:
+            pw = head(np.repeat(x, len(wins), axis=0), wins)
+            p = min(p, float(pw.max()))
+    return p
+
+
+def insults(text: str) -> list[dict[str, Any]]:
+    return [{"text": m.group(0), "span": [m.start(), m.end()]} for m in INSULTS.finditer(text)]
+
+
+def hostility_threshold() -> float:
+    return float(heads().meta["hostility"]["threshold"])  # type: ignore[index]
+
+
+def risky_threshold(threshold: float) -> float:
+    """The probability that reads RISKY: OLID's threshold with the odds shifted."""
+    logit = math.log(threshold / (1.0 - threshold)) + PRIOR_SHIFT
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
+def to_risk(p: float, threshold: float) -> float:
+    """Piecewise-linear map of P(hostile): 0 -> 0, OLID threshold -> EDGE,
+    risky threshold -> RISKY, 1 -> 1."""
+    risky = risky_threshold(threshold)
+    if p < threshold:
+        return EDGE * p / threshold
+    if p < risky:
+        return EDGE + (RISKY - EDGE) * (p - threshold) / (risky - threshold)
+    return RISKY + (1.0 - RISKY) * (p - risky) / max(1.0 - risky, 1e-6)
+
+
+def proto_probs(vec: np.ndarray, group: str, classes: tuple[str, ...]) -> dict[str, float]:
+    h = heads()
+    sims = []
+    for c in classes:
+        protos = h.array(f"proto.{group}.{c}").astype(np.float32)
+        s = protos @ np.asarray(vec, np.float32)
+        k = min(TOP_K, len(s))
+        sims.append(float(np.sort(s)[-k:].mean()))
+    z = np.array(sims) / TEMPERATURE
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    return {c: round(float(v), 4) for c, v in zip(classes, p, strict=True)}
+
+
+def hostile_words(text: str, top: int = 3) -> list[dict[str, Any]]:
+    """The words whose character n-grams push the hostility head up most, each
+    n-gram weighted as in the whole text (so the words are comparable)."""
+    head = heads().head("hostility")
+    if head.hw is None:
+        return []
+    dim = len(head.hw)
+    full = hashed_ngrams(text, dim, *head.hrange)
+    scored = []
+    for m in WORD.finditer(text):
+        grams = hashed_ngrams(m.group(0), dim, *head.hrange)
+        w = sum(full.get(k, 0.0) * float(head.hw[k]) for k in grams)
+        if w > 0.15:
+            scored.append((w, m))
+    scored.sort(key=lambda r: -r[0])
+    return [
+        {"text": m.group(0), "span": [m.start(), m.end()], "weight": round(float(w), 3)}
+        for w, m in scored[:top]
+    ]
+
+
+def route(text: str, vec: np.ndarray | None) -> dict[str, Any]:
+    """Which team a complaint goes to: keywords first, prototypes as tie-break."""
+    low = text.lower()
+    counts: dict[str, list[str]] = {}
+    for name, spec in ROUTES.items():
+        found = [k for k in spec["keywords"] if re.search(rf"\b{re.escape(k)}\b", low)]  # type: ignore[union-attr]
+        if found:
+            counts[name] = found
+    sims: dict[str, float] = {}
+    if vec is not None:
+        h = heads()
+        for name in ROUTES:
+            protos = h.array(f"proto.route.{name}").astype(np.float32)
+            sims[name] = float((protos @ np.asarray(vec, np.float32)).max())
+    if counts:
+        best = max(counts, key=lambda n: (len(counts[n]), sims.get(n, 0.0)))
+        by = "keywords"
+    elif sims and max(sims.values()) >= 0.45:
+        best, by = max(sims, key=sims.get), "similar wording"  # type: ignore[arg-type]
+    else:
+        return {
+            "topic": DEFAULT_ROUTE[0],
+            "team": DEFAULT_ROUTE[1],
+            "by": "default",
+            "keywords": [],
+        }
+    return {"topic": best, "team": ROUTES[best]["team"], "by": by, "keywords": counts.get(best, [])}
+
+
+def classify_context(reply_vec: np.ndarray, reply_to: str, threshold: float) -> dict[str, Any]:
+    probs = proto_probs(reply_vec, "context", ("complaint", "provocation", "other"))
+    p_host = hostility(reply_vec, reply_to)
+    # A hostile post that is not about a problem of the writer's is a provocation;
+    # anger alone does not make a complaint one.
+    prov = probs["provocation"] + (1.0 - probs["provocation"]) * 0.5 * (p_host >= threshold) * (
+        1.0 - probs["complaint"]
+    )
+    scores = {"complaint": probs["complaint"], "provocation": prov, "other": probs["other"]}
+    kind = max(scores, key=scores.get)  # type: ignore[arg-type]
+    return {"kind": kind, "probabilities": probs, "hostility": round(p_host, 4)}
+
+
+class Risk:
+    name = "risk"
+
+    def analyze(self, draft: Draft, view: BrandView) -> Finding:
+        t = hostility_threshold()
+        t_risky = risky_threshold(t)
+        p_model = hostility(view.vec, draft.text)
+        words = hostile_words(draft.text) if p_model >= t else []
+        named = insults(draft.text)
+        p_host = p_model
+        if named:
+            # An insult word is risky on its own; it is also the best span to show.
+            p_host = max(p_model, t_risky)
+            words = named + [w for w in words if w["span"] not in [n["span"] for n in named]]
+        tone = proto_probs(view.vec, "tone", ("argue", "calm"))
+        p_arg = tone["argue"]
+        argues = p_arg >= 0.5 or p_host >= t_risky
+        risk = to_risk(p_host, t)
+        hints: list[Hint] = []
+        detail: dict[str, Any] = {
+            "hostility": round(p_model, 4),
+            "hostility_threshold": round(t, 4),
+            "risky_threshold": round(t_risky, 4),
+            "insults": named,
+            "argumentative": round(p_arg, 4),
+        }
+        context = None
+        if draft.reply_to and view.reply_vec is not None:
+            context = classify_context(view.reply_vec, draft.reply_to, t)
+            detail["reply_to"] = context
+            if context["kind"] == "provocation":
+                risk = max(risk, 0.35 + 0.6 * p_arg)
+                hints.append(self._provocation_hint(argues, words))
+            elif context["kind"] == "complaint":
+                risk = max(risk, 0.7 * p_arg)
+                r = route(draft.reply_to, view.reply_vec)
+                context["route"] = r
+                hints.append(self._complaint_hint(draft.text, r, argues))
+            else:
+                risk = max(risk, 0.6 * p_arg)
+        else:
+            risk = max(risk, 0.6 * p_arg)
+        if p_host >= t_risky and not (context and context["kind"] == "provocation"):
+            hints.append(
+                Hint(
+                    "risk",
+                    "alert" if p_host >= (1 + t_risky) / 2 else "warn",
+                    "This reads as hostile or insulting. A brand account that jabs at people gets "
+                    "screenshotted; keep the fact, drop the jab.",
+                    span=tuple(words[0]["span"]) if words else None,  # type: ignore[arg-type]
+                    evidence={"hostility": round(p_host, 3), "words": words},
+                )
+            )
+        elif argues and not context:
+            hints.append(
+                Hint(
+                    "risk",
+                    "warn",
+                    "This reads as arguing with someone. Say what you want the reader to know, "
+                    "not who is wrong.",
+                    evidence={"argumentative": round(p_arg, 3)},
+                )
+            )
+        value = int(round(100 * min(max(risk, 0.0), 1.0)))
+        return Finding(scores={"risk": Score(value, _label(value), detail)}, hints=hints)
+
+    @staticmethod
+    def _provocation_hint(argues: bool, words: list[dict[str, Any]]) -> Hint:
+        if argues:
+            return Hint(
+                "risk",
+                "alert",
+                "You're answering a provocation in kind. Don't argue in public: a back-and-forth "
+                "gives the post reach, and the screenshot outlives the facts. Let it go, or reply "
+                "once with one checkable fact and nothing about the person.",
+                span=tuple(words[0]["span"]) if words else None,  # type: ignore[arg-type]
+                evidence={"reply": "provocation", "words": words},
+            )
+        return Hint(
+            "risk",
+            "info",
+            "This answers a provocation. One calm, factual reply at most; don't get drawn "
+            "into a thread.",
+            evidence={"reply": "provocation"},
+        )
+
+    @staticmethod
+    def _complaint_hint(text: str, r: dict[str, Any], argues: bool) -> Hint:
+        private = bool(PRIVATE.search(text))
+        where = f"about {r['topic']}" if r["topic"] != DEFAULT_ROUTE[0] else ""
+        base = (
+            f"This answers a genuine customer complaint{' ' + where if where else ''}: route it "
+            f"to {r['team']} and handle the details privately (DM or email)."
+        )
+        if argues:
+            sev, msg = "alert", base + " Don't argue with a customer in public; a short "
+            msg += (
+                "acknowledgement is enough, e.g. \"Sorry, that shouldn't have happened. "
+                "We've sent you a DM.\""
+            )
+        elif not private:
+            sev = "warn"
+            msg = base + (
+                ' Publicly, a short acknowledgement is enough, e.g. "Sorry about this, '
+                "we've sent you a DM to put it right.\""
+            )
+        else:
+            sev, msg = "info", base + " Your draft already takes it private, which is right."
+        if r["topic"] == "safety" and sev != "alert":
+            sev = "warn"
+        return Hint(
+            "complaint",
+            sev,
+            msg,  # type: ignore[arg-type]
+            evidence={"reply": "complaint", "route": r, "private": private},
+        )
+
+
+def _label(value: int) -> str:
+    if value >= 80:
+        return "Likely to start a public fight"
+    if value >= 60:
+        return "Risky: reads as hostile or argumentative"
+    if value >= 40:
+        return "Some edge: check the tone"
+    return "Calm"

@@ -1,0 +1,35 @@
+"""Brand rules: the checks of the brand's rules.toml (agent/rules.py), with spans
+and replacements, as hints of kind "rule"."""
+
+from __future__ import annotations
+
+from agent.analyzers.base import BrandView, Draft, Finding, Score
+
+
+class Rules:
+    name = "rules"
+
+    def analyze(self, draft: Draft, view: BrandView) -> Finding:
+        ruleset = getattr(view.state, "rules", None)
+        if ruleset is None:
+            return Finding()
+        hints = ruleset.check(draft.text, draft.platform)
+        counts = {s: sum(h.severity == s for h in hints) for s in ("alert", "warn", "info")}
+        broken = sorted({h.evidence["rule"] for h in hints})
+        label = (
+            f"{len(hints)} rule hit{'s' if len(hints) != 1 else ''} ({', '.join(broken)})"
+            if hints
+            else f"All {len(ruleset)} brand rules pass"
+        )
+        detail = {
+            "rules": len(ruleset),
+            "hits": len(hints),
+            "by_severity": counts,
+            "broken": broken,
+        }
+        value = (
+            100
+            if not hints
+            else max(0, 100 - 25 * counts["alert"] - 10 * counts["warn"] - 3 * counts["info"])
+        )
+        return Finding(scores={"rules": Score(value, label, detail)}, hints=hints)

@@ -1,0 +1,280 @@
+"""What makes a post concrete: numbers, names, dates, places, quantities, links.
+
+`evidence(text)` lists each kind of concrete detail with its spans (what the
+specificity hint shows), and `lexical_features(text)` turns the same counts
+into the hand-made features the specificity head reads beside the embedding.
+All regular expressions, no tagger: these run on every keystroke.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from agent.style import EMOJI, HASHTAG, MENTION, URL
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    "|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+)
+DATE = re.compile(
+    rf"\b(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b(?:\s+\d{{4}})?"
+    r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"|(?:19|20)\d\d"
+    rf"|(?:{WEEKDAYS})\b"
+    r"|(?:january|february|march|april|june|july|august|september|october|november|december)"
+    r"|\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)"
+    r"|\d{1,2}:\d\d"
+    r"|(?:yesterday|tomorrow|tonight|this (?:morning|afternoon|evening|week|month|year)"
+    r"|last (?:night|week|month|year)|next (?:week|month|year)))\b",
+    re.I,
+)
+UNITS = (
+    r"percent|k|m|bn|km|mi|miles?|kg|lbs?|g|mg|ml|l|liters?|litres?|hours?|hrs?|minutes?|mins?"
+    r"|seconds?|secs?|days?|weeks?|months?|years?|yrs?|people|users?|customers?|riders?|shops?"
+    r"|stores?|employees?|times|x|gb|tb|mb|wh|kwh|kw|w|v|mph|km/h|ft|feet|inch(?:es)?|cm|mm"
+    r"|points?|pts|dollars?|euros?|pounds?|million|billion|thousand|hundred"
+)
+QUANTITY = re.compile(
+    rf"(?:[$€£¥]\s?\d(?:[\d,.]*\d)?(?:\s?(?:k|m|bn|million|billion)\b)?"
+    rf"|\b\d(?:[\d,.]*\d)?\s?(?:%|(?:{UNITS})\b)"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+    r"|fifty|hundred|dozen)\s+(?:[a-z]+\s)?(?:" + UNITS + r")\b)",
+    re.I,
+)
+NUMBER = re.compile(r"(?<![\w#@])[$€£¥]?\d(?:[\d,.:/]*\d)?(?:st|nd|rd|th|s|k|m)?\b")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|across|outside|around)\s+(?:the\s+)?"
+    r"((?:[A-Z][a-z]+|[A-Z]{2,3})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2}))*(?:\s\d+\b)?)"
+)
+MID_SENTENCE = re.compile(r"[\w,;&'’(-]\s*$")
+COMMON_CAPS = {
+    "i",
+    "i'm",
+    "i’m",
+    "i've",
+    "i'll",
+    "i'd",
+    "the",
+    "a",
+    "an",
+    "and",
+    "but",
+    "or",
+    "so",
+    "we",
+    "you",
+    "it",
+    "this",
+    "that",
+    "my",
+    "our",
+    "your",
+    "ok",
+    "okay",
+    "lol",
+    "omg",
+    "rt",
+    "amp",
+    "yes",
+    "no",
+    "hi",
+    "hey",
+    "hello",
+    "thanks",
+    "thank",
+    "please",
+    "god",
+    "dm",
+    "dms",
+    "pm",
+    "am",
+    "wtf",
+    "btw",
+    "fyi",
+    "asap",
+    "imo",
+    "imho",
+    "tbh",
+    "smh",
+    "ps",
+    "lmao",
+    "idk",
+    "url",
+    "user",
+}
+VAGUE = re.compile(
+    r"\b(?:thing|things|stuff|something|everything|anything|everyone|everybody|someone|somebody"
+    r"|people|life|world|always|never|really|very|so|just|amazing|awesome|great|good|best"
+    r"|love|lovely|nice|beautiful|cool|incredible|huge|totally|literally|whatever|somehow"
+    r"|journey|vibes|blessed|excellence|passion|innovation|future|community)\b",
+    re.I,
+)
+FIRST_SECOND = re.compile(r"\b(?:i|me|my|you|your|u|ur)\b", re.I)
+
+FEATURE_NAMES = (
+    "log_chars",
+    "log_words",
+    "numbers",
+    "has_number",
+    "proper_nouns",
+    "dates",
+    "quantities",
+    "places",
+    "links",
+    "mentions",
+    "hashtags",
+    "emoji",
+    "questions",
+    "exclamations",
+    "sentences",
+    "mean_word_len",
+    "long_words",
+    "type_token",
+    "vague_share",
+    "first_second_share",
+    "caps_share",
+    "number_share",
+    "proper_share",
+)
+
+
+def _spans(pat: re.Pattern[str], text: str, group: int = 0) -> list[tuple[int, int]]:
+    return [m.span(group) for m in pat.finditer(text)]
+
+
+def proper_nouns(text: str) -> list[tuple[int, int]]:
+    """Capitalised words that do not start a sentence (a rough stand-in for names),
+    plus all-caps acronyms of 2-5 letters; links, mentions and hashtags excluded."""
+    skip = _spans(URL, text) + _spans(MENTION, text) + _spans(HASHTAG, text)
+    out = []
+    for m in WORD.finditer(text):
+        w = m.group(0)
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        if w.lower().strip("'’") in COMMON_CAPS:
+            continue
+        is_acronym = 2 <= len(w) <= 5 and w.isupper()
+        if not (w[0].isupper() and (is_acronym or not w.isupper() or len(w) == 1)):
+            continue
+        if not is_acronym and not MID_SENTENCE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        out.append(m.span())
+    return out
+
+
+def _leading_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A sentence-initial capitalised word directly followed by a found name
+    ("Jonas Berg runs it") is part of that name. Evidence only: the head's
+    features use `proper_nouns` as it was trained."""
+    starts = {s for s, _ in found}
+    out = []
+    for m in WORD.finditer(text):
+        w = m.group(0)
+        if not w[0].isupper() or w.lower().strip("'’") in COMMON_CAPS or w.isupper():
+            continue
+        if text[m.end() : m.end() + 1] == " " and m.end() + 1 in starts:
+            out.append(m.span())
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def evidence(text: str) -> dict[str, list[dict[str, object]]]:
+    """Concrete details found, each as {"text", "span"} under its kind."""
+    links = _spans(URL, text)
+    inside_link = lambda sp: any(s <= sp[0] < e for s, e in links)  # noqa: E731
+    dates = _merge([s for s in _spans(DATE, text) if not inside_link(s)])
+    quantities = _merge([s for s in _spans(QUANTITY, text) if not inside_link(s)])
+    places = [
+        s
+        for s in _spans(PLACE, text, 1)
+        if not inside_link(s) and not any(a <= s[0] < b for a, b in dates)
+    ]
+    covered = dates + quantities + places
+    numbers = [
+        s
+        for s in _spans(NUMBER, text)
+        if not inside_link(s) and not any(a <= s[0] < b for a, b in covered)
+    ]
+    found = proper_nouns(text)
+    found = sorted(set(found) | set(_leading_names(text, found)))
+    names = [
+        s
+        for s in _merge_adjacent_names(found, text)
+        if not any(a <= s[0] < b for a, b in places + dates)
+    ]
+    kinds = {
+        "numbers": numbers,
+        "quantities": quantities,
+        "dates": dates,
+        "names": names,
+        "places": places,
+        "links": links,
+        "mentions": _spans(MENTION, text),
+    }
+    return {k: [{"text": text[s:e], "span": [s, e]} for s, e in v] for k, v in kinds.items()}
+
+
+def _merge_adjacent_names(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """'Tidewater Bike Works' is one name, not three."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and text[out[-1][1] : s] in (" ", " & ", " of ", "-"):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def lexical_features(text: str) -> np.ndarray:
+    words = WORD.findall(URL.sub(" ", text))
+    n_words = max(len(words), 1)
+    ev = evidence(text)
+    n_num = len(ev["numbers"]) + len(ev["quantities"])
+    n_prop = len(proper_nouns(text))
+    letters = [c for c in text if c.isalpha()]
+    caps = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    lower = [w.lower() for w in words]
+    vals = [
+        math.log1p(len(text)),
+        math.log1p(len(words)),
+        float(n_num),
+        float(n_num > 0),
+        float(n_prop),
+        float(len(ev["dates"])),
+        float(len(ev["quantities"])),
+        float(len(ev["places"])),
+        float(len(ev["links"])),
+        float(len(ev["mentions"])),
+        float(len(HASHTAG.findall(text))),
+        float(len(EMOJI.findall(text))),
+        float(text.count("?")),
+        float(text.count("!")),
+        float(len(re.findall(r"[.!?]+(?:\s|$)", text)) or 1),
+        sum(len(w) for w in words) / n_words,
+        sum(len(w) >= 7 for w in words) / n_words,
+        len(set(lower)) / n_words,
+        len(VAGUE.findall(text)) / n_words,
+        len(FIRST_SECOND.findall(text)) / n_words,
+        caps,
+        n_num / n_words,
+        n_prop / n_words,
+    ]
+    return np.array(vals, dtype=np.float32)

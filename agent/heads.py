@@ -1,0 +1,187 @@
+"""Small trained heads on top of the sentence embedding, loaded once per process.
+
+The heads are fitted at development time by `agent.training.train_heads` on
+public datasets (agent/data/ATTRIBUTION.md) and shipped as one small .npz file
+(agent/data/heads.npz). Nothing is trained at run time, and loading reads only
+numpy arrays: the first analysis that needs a head loads the file (a few
+milliseconds), every later one reuses it.
+
+A head is a standardised input (embedding + hand-made features) through either
+a linear layer or a one-hidden-layer MLP, so evaluating one costs a few small
+matrix products.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+HEADS_FILE = "data/heads.npz"
+
+
+class HeadsMissing(RuntimeError):
+    """The shipped heads file is missing (run `python -m agent.training.train_heads`)."""
+
+
+@dataclass
+class Head:
+    """y = out( W2 · act(W1 · z + b1) + b2 ) with z = (x - mean) / scale, or a linear
+    head when W1 is absent. `out` is identity (regression) or a sigmoid (probability)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray | None
+    b1: np.ndarray | None
+    w2: np.ndarray
+    b2: np.ndarray
+    kind: str  # "regression" | "probability"
+    # Optional weights over hashed character n-grams of the text (linear heads only).
+    hw: np.ndarray | None = None
+    hrange: tuple[int, int] = (2, 5)
+
+    def __call__(self, x: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
+        x = np.atleast_2d(np.asarray(x, dtype=np.float32))
+        z = (x - self.mean) / self.scale
+        if self.w1 is not None:
+            z = np.maximum(z @ self.w1 + self.b1, 0.0)
+        y = z @ self.w2 + self.b2
+        y = y.reshape(len(x), -1)[:, 0] if y.ndim > 1 else y
+        if self.hw is not None:
+            if texts is None or len(texts) != len(x):
+                raise ValueError("this head reads the texts too")
+            y = y + np.array([self.hashed_logit(t) for t in texts], dtype=np.float32)
+        if self.kind == "probability":
+            y = 1.0 / (1.0 + np.exp(-np.clip(y, -30, 30)))
+        return y.astype(np.float64)
+
+    def hashed_logit(self, text: str) -> float:
+        """The n-gram part of the linear score for one text."""
+        assert self.hw is not None
+        grams = hashed_ngrams(text, len(self.hw), *self.hrange)
+        if not grams:
+            return 0.0
+        idx = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
+        val = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))
+        return float(val @ self.hw[idx])
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        out = {
+            f"{prefix}.mean": self.mean.astype(np.float32),
+            f"{prefix}.scale": self.scale.astype(np.float32),
+            f"{prefix}.w2": self.w2.astype(np.float16),
+            f"{prefix}.b2": np.asarray(self.b2, dtype=np.float32).reshape(-1),
+            f"{prefix}.kind": np.array(self.kind),
+        }
+        if self.w1 is not None and self.b1 is not None:
+            out[f"{prefix}.w1"] = self.w1.astype(np.float16)
+            out[f"{prefix}.b1"] = self.b1.astype(np.float32)
+        if self.hw is not None:
+            out[f"{prefix}.hw"] = self.hw.astype(np.float16)
+            out[f"{prefix}.hrange"] = np.array(self.hrange, dtype=np.int32)
+        return out
+
+    @classmethod
+    def from_arrays(cls, z: dict[str, np.ndarray], prefix: str) -> Head:
+        def f32(key: str) -> np.ndarray | None:
+            v = z.get(f"{prefix}.{key}")
+            return None if v is None else np.asarray(v, dtype=np.float32)
+
+        w2, b2, mean, scale = f32("w2"), f32("b2"), f32("mean"), f32("scale")
+        if w2 is None or b2 is None or mean is None or scale is None:
+            raise HeadsMissing(f"head {prefix!r} is not in {HEADS_FILE}")
+        hr = z.get(f"{prefix}.hrange")
+        hrange = (int(hr[0]), int(hr[1])) if hr is not None else (2, 5)
+        return cls(
+            mean, scale, f32("w1"), f32("b1"), w2, b2, str(z[f"{prefix}.kind"]), f32("hw"), hrange
+        )
+
+
+class Heads:
+    """Every head and small table in heads.npz, read once."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+        self.meta: dict[str, object] = json.loads(str(arrays.get("meta", "{}")))
+        self._heads: dict[str, Head] = {}
+
+    def head(self, name: str) -> Head:
+        h = self._heads.get(name)
+        if h is None:
+            h = self._heads[name] = Head.from_arrays(self.arrays, name)
+        return h
+
+    def array(self, name: str) -> np.ndarray:
+        if name not in self.arrays:
+            raise HeadsMissing(f"array {name!r} is not in {HEADS_FILE}")
+        return self.arrays[name]
+
+    def strings(self, name: str) -> list[str]:
+        return [str(s) for s in self.array(name).tolist()]
+
+
+_lock = threading.Lock()
+_loaded: Heads | None = None
+
+
+def heads() -> Heads:
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                ref = resources.files("agent").joinpath(HEADS_FILE)
+                try:
+                    with ref.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
+                        arrays = {k: z[k] for k in z.files}
+                except FileNotFoundError:
+                    raise HeadsMissing(
+                        f"agent/{HEADS_FILE} is missing; build it with "
+                        "`python -m agent.training.train_heads`"
+                    ) from None
+                _loaded = Heads(arrays)
+    return _loaded
+
+
+def reset_cache() -> None:
+    """Forget the loaded heads (after train_heads rewrote the file)."""
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+# -- hashed character n-grams ------------------------------------------------------
+_BUCKETS: dict[tuple[str, int], int] = {}  # n-gram -> bucket, shared across drafts
+_BUCKETS_MAX = 400_000
+
+
+def hashed_ngrams(text: str, dim: int, n_min: int = 2, n_max: int = 5) -> dict[int, float]:
+    """Sublinear tf of character n-grams of the lowercased, space-normalised text,
+    hashed (crc32 of "n:gram") into `dim` buckets and L2-normalised: a bag of word
+    pieces that survives misspellings ("stoopid", "idi0t") and needs no vocabulary.
+    A draft changes a little per keystroke, so the n-gram -> bucket map is memoised."""
+    t = " " + " ".join(text.lower().split()) + " "
+    grams: Counter[str] = Counter()
+    for n in range(n_min, n_max + 1):
+        grams.update(t[i : i + n] for i in range(len(t) - n + 1))
+    counts: dict[int, float] = {}
+    cache = _BUCKETS
+    for g, c in grams.items():
+        if g.isspace():
+            continue
+        h = cache.get((g, dim))
+        if h is None:
+            h = zlib.crc32(f"{len(g)}:{g}".encode()) % dim
+            if len(cache) < _BUCKETS_MAX:
+                cache[(g, dim)] = h
+        counts[h] = counts.get(h, 0.0) + c
+    if not counts:
+        return {}
+    vals = {k: 1.0 + math.log(v) for k, v in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vals.values()))
+    return {k: v / norm for k, v in vals.items()}

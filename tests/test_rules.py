@@ -1,0 +1,352 @@
+"""Brand rules (agent/rules.py): each kind with exact spans, and precise errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.analyzers.base import BrandView, Draft
+from agent.analyzers.rules import Rules
+from agent.rules import RulesError, RuleSet, load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def one(toml: str) -> RuleSet:
+    return load_rules(toml, "rules.toml")
+
+
+def spans(rs: RuleSet, text: str, platform: str | None = None) -> list[tuple[int, int, str]]:
+    return [(h.span[0], h.span[1], text[h.span[0] : h.span[1]]) for h in rs.check(text, platform)]
+
+
+def test_demo_rules_load() -> None:
+    rs = load_rules((ROOT / "agent/demo/rules.toml").read_text(encoding="utf-8"), "rules.toml")
+    assert len(rs) == 14
+    assert rs.names[0] == "hype-words" and rs.names[-1] == "pay-range"
+
+
+def test_existence_spans_case_and_boundaries() -> None:
+    rs = one("""
+[[rule]]
+name = "hype"
+kind = "existence"
+message = "Hype word: {match}."
+terms = ["amazing", "game changer", "10x"]
+""")
+    text = "An Amazing launch, a game  changer, 10x faster. Not amazingly."
+    hits = rs.check(text)
+    assert [(h.span, text[h.span[0] : h.span[1]]) for h in hits] == [
+        ((3, 10), "Amazing"),
+        ((21, 34), "game  changer"),
+        ((36, 39), "10x"),
+    ]
+    assert hits[0].message == "Hype word: Amazing."
+    assert hits[0].kind == "rule" and hits[0].severity == "warn"
+    assert hits[0].evidence == {"rule": "hype", "kind": "existence", "match": "Amazing"}
+
+
+def test_existence_case_sensitive_and_regex_term() -> None:
+    rs = one("""
+[[rule]]
+name = "codes"
+kind = "existence"
+message = "m"
+ignorecase = false
+severity = "alert"
+terms = ["FOO", "re:v\\\\d+\\\\.\\\\d+"]
+""")
+    text = "foo FOO v2.1"
+    assert spans(rs, text) == [(4, 7, "FOO"), (8, 12, "v2.1")]
+    assert rs.check(text)[0].severity == "alert"
+
+
+def test_existence_skips_links_and_mentions() -> None:
+    rs = one('[[rule]]\nname = "x"\nkind = "existence"\nmessage = "m"\nterms = ["amazing"]\n')
+    text = "see https://example.com/amazing and @amazing but amazing"
+    assert spans(rs, text) == [(49, 56, "amazing")]
+
+
+def test_substitution_replacement_keeps_case_and_longest_wins() -> None:
+    rs = one("""
+[[rule]]
+name = "terms"
+kind = "substitution"
+message = "Write '{replacement}', not '{match}'."
+
+[rule.swap]
+"users" = "riders"
+"end users" = "riders"
+"ebike" = "e-bike"
+"Ferrow and Pine" = "Ferrow & Pine"
+""")
+    text = "Users love the Ebike. Our end users and ferrow and pine fans. #ebike superusers"
+    hits = rs.check(text)
+    got = [(h.span, h.evidence["match"], h.evidence["replacement"]) for h in hits]
+    assert got == [
+        ((0, 5), "Users", "Riders"),
+        ((15, 20), "Ebike", "E-bike"),
+        ((26, 35), "end users", "riders"),
+        ((40, 55), "ferrow and pine", "Ferrow & Pine"),
+    ]
+    assert hits[0].message == "Write 'Riders', not 'Users'."
+    assert hits[0].evidence["kind"] == "substitution"
+
+
+def test_occurrence_flags_matches_past_the_limit() -> None:
+    rs = one("""
+[[rule]]
+name = "bang"
+kind = "occurrence"
+message = "{count} exclamation marks, at most {max}."
+pattern = "exclamation"
+max = 1
+
+[[rule]]
+name = "tags"
+kind = "occurrence"
+message = "Too many hashtags."
+pattern = "hashtag"
+max = 2
+
+[[rule]]
+name = "shout"
+kind = "occurrence"
+message = "Shouting."
+pattern = "re:\\\\b[A-Z]{5,}\\\\b"
+max = 0
+""")
+    text = "Wow!!! Great! #one #two #three HELLO NASA"
+    hits = rs.check(text)
+    got = [
+        (h.evidence["rule"], h.span, text[h.span[0] : h.span[1]], h.evidence.get("replacement"))
+        for h in hits
+    ]
+    assert got == [
+        ("bang", (4, 6), "!!", ""),
+        ("bang", (12, 13), "!", "."),
+        ("tags", (24, 30), "#three", None),
+        ("shout", (31, 36), "HELLO", "hello"),
+    ]
+    assert hits[0].message == "4 exclamation marks, at most 1."
+    assert hits[0].evidence["count"] == 4 and hits[0].evidence["max"] == 1
+
+
+def test_occurrence_emoji_and_mention() -> None:
+    rs = one("""
+[[rule]]
+name = "emoji"
+kind = "occurrence"
+message = "m"
+pattern = "emoji"
+max = 1
+
+[[rule]]
+name = "at"
+kind = "occurrence"
+message = "m"
+pattern = "mention"
+max = 0
+""")
+    text = "Hi 🚀 there 🔥 @ana"
+    assert spans(rs, text) == [(11, 12, "🔥"), (13, 17, "@ana")]
+
+
+def test_length_per_platform_and_default() -> None:
+    rs = one("""
+[[rule]]
+name = "len"
+kind = "length"
+message = "{length} characters; {platform} allows {limit}."
+limits = { x = 10, linkedin = 20 }
+""")
+    text = "a" * 15
+    hits = rs.check(text, "x")
+    assert [(h.span, h.message) for h in hits] == [((10, 15), "15 characters; x allows 10.")]
+    assert rs.check(text, "twitter")[0].span == (10, 15)  # alias
+    assert rs.check(text, "linkedin") == []
+    assert rs.check(text, None) == []  # no platform, no default: nothing to check
+    rs2 = one(
+        '[[rule]]\nname = "len"\nkind = "length"\nmessage = "m"\n'
+        "limits = { x = 10 }\ndefault = 12\n"
+    )
+    assert rs2.check(text, None)[0].span == (12, 15)
+
+
+def test_person_we_with_replacements() -> None:
+    rs = one(
+        '[[rule]]\nname = "we"\nkind = "person"\nmessage = "Say {replacement}, not {match}."\n'
+    )
+    text = "I think my team and I'm sure. Me too, I am."
+    got = [(h.span, h.evidence["match"], h.evidence["replacement"]) for h in rs.check(text)]
+    assert got == [
+        ((0, 1), "I", "We"),
+        ((8, 10), "my", "our"),
+        ((20, 23), "I'm", "we're"),
+        ((30, 32), "Me", "Us"),
+        ((38, 42), "I am", "we are"),
+    ]
+
+
+def test_person_i() -> None:
+    rs = one('[[rule]]\nname = "i"\nkind = "person"\nmessage = "m"\nexpect = "i"\n')
+    text = "Today we shipped our app."
+    got = [(h.span, h.evidence["replacement"]) for h in rs.check(text)]
+    assert got == [((6, 8), "I"), ((17, 20), "my")]
+
+
+def test_required_with_and_without_trigger() -> None:
+    rs = one("""
+[[rule]]
+name = "disclosure"
+kind = "required"
+message = "Say it is an ad."
+pattern = "(?i)#ad\\\\b"
+when = "(?i)\\\\bsponsored\\\\b"
+severity = "alert"
+
+[[rule]]
+name = "link"
+kind = "required"
+message = "Every post needs a link."
+pattern = "https?://"
+platforms = ["linkedin"]
+""")
+    text = "This post is Sponsored by us."
+    hits = rs.check(text, "x")
+    assert [(h.span, h.evidence["rule"], h.severity) for h in hits] == [
+        ((13, 22), "disclosure", "alert")
+    ]
+    assert rs.check(text + " #ad", "x") == []
+    hits = rs.check("No link here", "linkedin")
+    assert [(h.span, h.evidence["rule"]) for h in hits] == [((12, 12), "link")]
+
+
+def test_analyzer_reads_state_rules() -> None:
+    rs = one('[[rule]]\nname = "x"\nkind = "existence"\nmessage = "m"\nterms = ["synergy"]\n')
+
+    class State:
+        rules = rs
+
+    class Bare:
+        pass
+
+    draft = Draft("Pure synergy.")
+    f = Rules().analyze(draft, BrandView(state=State(), vec=None))  # type: ignore[arg-type]
+    assert [h.span for h in f.hints] == [(5, 12)]
+    assert f.scores["rules"].detail["broken"] == ["x"]
+    empty = Rules().analyze(draft, BrandView(state=Bare(), vec=None))  # type: ignore[arg-type]
+    assert empty.hints == [] and empty.scores == {}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[[rule]\nname = 1", "rules.toml: not valid TOML: "),
+        (
+            '[[rules]]\nname = "a"',
+            "rules.toml: unknown top-level key 'rules' (rules are written as [[rule]] tables)",
+        ),
+        (
+            '[[rule]]\nkind = "existence"\nmessage = "m"\nterms = ["a"]',
+            "rules.toml: rule 1: field 'name' is required",
+        ),
+        (
+            '[[rule]]\nname = "a"\nkind = "exists"\nmessage = "m"',
+            "rules.toml: rule 1 'a': field 'kind' must be one of existence, substitution, "
+            "occurrence, "
+            "length, person, required, not 'exists'",
+        ),
+        (
+            '[[rule]]\nname = "a"\nkind = "person"\nmessage = "m"\n\n'
+            '[[rule]]\nname = "b"\nkind = "occurrence"\nmessage = "m"\npattern = "hashtag"\n\n'
+            '[[rule]]\nname = "hashtags"\nkind = "occurrence"\nmessage = "m"\n'
+            'pattern = "hashtag"\nmax = "2"',
+            "rules.toml: rule 2 'b': field 'max' is required",
+        ),
+        (
+            '[[rule]]\nname = "hashtags"\nkind = "occurrence"\nmessage = "m"\n'
+            'pattern = "hashtag"\nmax = "2"',
+            "rules.toml: rule 1 'hashtags': field 'max' must be an integer, not a string",
+        ),
+        (
+            '[[rule]]\nname = "h"\nkind = "occurrence"\nmessage = "m"\n'
+            'pattern = "hashtag"\nmax = true',
+            "rules.toml: rule 1 'h': field 'max' must be an integer, not a boolean",
+        ),
+        (
+            '[[rule]]\nname = "h"\nkind = "occurrence"\nmessage = "m"\n'
+            'pattern = "hashtag"\nmax = -1',
+            "rules.toml: rule 1 'h': field 'max' must be at least 0, not -1",
+        ),
+        (
+            '[[rule]]\nname = "h"\nkind = "occurrence"\nmessage = "m"\n'
+            'pattern = "hashtags"\nmax = 1',
+            "rules.toml: rule 1 'h': field 'pattern' must be one of hashtag, mention, link, url, "
+            "emoji, "
+            "exclamation, question or 're:REGEX', not 'hashtags'",
+        ),
+        (
+            '[[rule]]\nname = "r"\nkind = "required"\nmessage = "m"\npattern = "(unclosed"',
+            "rules.toml: rule 1 'r': field 'pattern' is not a valid regular expression: "
+            "missing ), unterminated subpattern at position 0",
+        ),
+        (
+            '[[rule]]\nname = "e"\nkind = "existence"\nmessage = "m"\nterms = []',
+            "rules.toml: rule 1 'e': field 'terms' must be a non-empty list of strings",
+        ),
+        (
+            '[[rule]]\nname = "e"\nkind = "existence"\nmessage = "m"\nterms = ["ok", 3]',
+            "rules.toml: rule 1 'e': field 'terms' item 2 must be a non-empty string",
+        ),
+        (
+            '[[rule]]\nname = "s"\nkind = "substitution"\nmessage = "m"\nswap = { a = 1 }',
+            "rules.toml: rule 1 's': field 'swap' entry 'a' must map to a string, not an integer",
+        ),
+        (
+            '[[rule]]\nname = "l"\nkind = "length"\nmessage = "m"\nlimits = { twiter = 280 }',
+            "rules.toml: rule 1 'l': field 'limits' names unknown platform 'twiter' "
+            "(known: x, linkedin, facebook, mastodon, bluesky, threads)",
+        ),
+        (
+            '[[rule]]\nname = "l"\nkind = "length"\nmessage = "m"\nlimits = { x = 0 }',
+            "rules.toml: rule 1 'l': field 'limits' entry 'x' must be a positive integer, not 0",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "m"\nexpect = "they"',
+            "rules.toml: rule 1 'p': field 'expect' must be 'we' or 'i', not 'they'",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "m"\nseverity = "error"',
+            "rules.toml: rule 1 'p': field 'severity' must be one of info, warn, alert, "
+            "not 'error'",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "m"\nmax = 3',
+            "rules.toml: rule 1 'p': field 'max' is not a field of a 'person' rule "
+            "(known: expect, kind, message, name, platforms, severity)",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "Use {replacment}"',
+            "rules.toml: rule 1 'p': field 'message' uses unknown placeholder '{replacment}' "
+            "(allowed: {match}, {replacement})",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = 5',
+            "rules.toml: rule 1 'p': field 'message' must be a string, not an integer",
+        ),
+        (
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "m"\n\n'
+            '[[rule]]\nname = "p"\nkind = "person"\nmessage = "m"',
+            "rules.toml: rule 2 'p': field 'name' repeats rule 1",
+        ),
+    ],
+)
+def test_invalid_files_name_file_rule_and_field(toml: str, message: str) -> None:
+    with pytest.raises(RulesError) as err:
+        load_rules(toml, "rules.toml")
+    if message.endswith(": "):
+        assert str(err.value).startswith(message)
+    else:
+        assert str(err.value) == message

@@ -1,0 +1,224 @@
+"""Specificity, stock phrases and argument risk on hand-written drafts (real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.analyzers.base import BrandView, Draft, Finding
+from agent.analyzers.risk import Risk, classify_context, hostility_threshold, route
+from agent.analyzers.specificity import Specificity
+from agent.platitudes import bank
+from embeddings import Encoder
+
+TROLL = (
+    "Your bikes are overpriced garbage and anyone who buys one is a sucker. "
+    "Enjoy going bankrupt lol"
+)
+BILLING = (
+    "I was charged twice for my order last week and still haven't got a refund. "
+    "Three emails, no answer."
+)
+SHIPPING = (
+    "Seriously?? My package was supposed to arrive Tuesday and tracking hasn't moved in "
+    "six days. Worst service ever."
+)
+
+
+class _State:
+    """The analyzers here read nothing from the brand state."""
+
+
+def run(encoder: Encoder, analyzer, text: str, reply_to: str | None = None) -> Finding:
+    vecs = encoder.encode([text] + ([reply_to] if reply_to else []))
+    view = BrandView(state=_State(), vec=vecs[0], reply_vec=vecs[1] if reply_to else None)  # type: ignore[arg-type]
+    return analyzer.analyze(Draft(text, reply_to=reply_to), view)
+
+
+# -- specificity -----------------------------------------------------------------------
+def test_vague_draft_scores_low_and_says_what_to_add(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Specificity(),
+        "We're always working hard to make things better for everyone. Great things ahead!",
+    )
+    s = f.scores["specificity"]
+    assert s.value is not None and s.value < 35
+    assert 1 <= s.detail["score_1_5"] < 2.4
+    assert s.value == round((s.detail["score_1_5"] - 1) / 4 * 100)
+    hint = next(h for h in f.hints if h.kind == "specificity")
+    assert hint.severity == "warn"
+    assert "numbers, names, dates or places" in hint.message
+    assert not any(s.detail["evidence"][k] for k in ("numbers", "dates", "names", "places"))
+
+
+def test_specific_draft_scores_high_with_evidence(encoder: Encoder) -> None:
+    text = (
+        "On 12 March we opened our 24th repair shop, at 310 Alder Street in Eugene. "
+        "Jonas Berg runs it and it can service 40 bikes a week."
+    )
+    f = run(encoder, Specificity(), text)
+    s = f.scores["specificity"]
+    assert s.value is not None and s.value >= 65
+    ev = s.detail["evidence"]
+    assert [d["text"] for d in ev["dates"]] == ["12 March"]
+    assert "Eugene" in [d["text"] for d in ev["places"]]
+    assert "Jonas Berg" in [d["text"] for d in ev["names"]]
+    assert "40 bikes" not in [d["text"] for d in ev["numbers"]]
+    for kind in ev.values():
+        for item in kind:
+            assert text[item["span"][0] : item["span"][1]] == item["text"]
+    assert not [h for h in f.hints if h.kind == "specificity"]
+
+
+def test_specific_beats_vague_on_the_same_subject(encoder: Encoder) -> None:
+    vague = run(encoder, Specificity(), "Our new battery is better than ever and lasts longer.")
+    concrete = run(
+        encoder,
+        Specificity(),
+        "The Brick 720 battery now lasts 94 km on one charge, "
+        "up from 71 km, after we switched to Samsung 50S cells in May.",
+    )
+    assert concrete.scores["specificity"].value > vague.scores["specificity"].value + 20
+
+
+def test_too_short_is_not_judged(encoder: Encoder) -> None:
+    s = run(encoder, Specificity(), "Hi there").scores["specificity"]
+    assert s.value is None
+
+
+# -- stock phrases ----------------------------------------------------------------------
+def test_platitudes_flagged_with_spans(encoder: Encoder) -> None:
+    text = "At the end of the day, our customers are our top priority. Stay tuned!"
+    f = run(encoder, Specificity(), text)
+    hints = [h for h in f.hints if h.kind == "platitude"]
+    assert [(h.span, text[h.span[0] : h.span[1]]) for h in hints] == [
+        ((0, 21), "At the end of the day"),
+        ((27, 57), "customers are our top priority"),
+        ((59, 69), "Stay tuned"),
+    ]
+    assert all(h.severity == "warn" for h in hints)
+    plat = f.scores["specificity"].detail["platitudes"]
+    assert plat["share"] >= 0.8
+    assert "of this draft's words are stock phrases" in hints[0].message
+    assert f.scores["specificity"].value < 35
+
+
+def test_platitude_matching_is_robust_to_case_punctuation_and_inflection() -> None:
+    hits, share, words = bank().find(
+        "CUSTOMERS are our top priorities -- we’re committed to excellence!!"
+    )
+    assert [h.phrase for h in hits] == [
+        "customers are our top priority",
+        "we're committed to excellence",
+    ]
+    assert share == pytest.approx(1.0)
+    hits, _, _ = bank().find("Our Best-In-Class team, as always, apologises for any inconvenience.")
+    assert [h.text for h in hits] == ["Best-In-Class"]
+    hits, _, _ = bank().find("We apologize for any inconvenience")
+    assert [h.phrase for h in hits] == ["we apologize for any inconvenience"]
+
+
+def test_one_stock_phrase_in_a_concrete_post_is_only_a_note(encoder: Encoder) -> None:
+    text = (
+        "Stay tuned: on 3 June the Salem shop starts Saturday repairs, 9am to 2pm, for $25 a visit."
+    )
+    f = run(encoder, Specificity(), text)
+    hints = [h for h in f.hints if h.kind == "platitude"]
+    assert [(h.span, h.severity) for h in hints] == [((0, 10), "info")]
+
+
+# -- risk ---------------------------------------------------------------------------------
+def test_hostile_reply_to_a_troll_is_an_alert(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Risk(),
+        "Lol, stay mad. Maybe learn to read a price tag before embarrassing yourself, clown.",
+        reply_to=TROLL,
+    )
+    r = f.scores["risk"]
+    assert r.value >= 60
+    assert r.detail["reply_to"]["kind"] == "provocation"
+    hint = next(h for h in f.hints if h.kind == "risk")
+    assert hint.severity == "alert"
+    assert "Don't argue in public" in hint.message
+
+
+def test_calm_answer_to_a_troll_is_not_risky(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Risk(),
+        "Our prices include a five-year battery warranty; the full breakdown "
+        "is on our pricing page.",
+        reply_to=TROLL,
+    )
+    r = f.scores["risk"]
+    assert r.value < 60
+    assert r.detail["reply_to"]["kind"] == "provocation"
+    assert all(h.severity == "info" for h in f.hints)
+
+
+def test_genuine_complaint_is_routed_to_billing_and_dm(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Risk(),
+        "Refunds usually take 5 to 10 business days, please be patient.",
+        reply_to=BILLING,
+    )
+    r = f.scores["risk"]
+    assert r.value < 60
+    ctx = r.detail["reply_to"]
+    assert ctx["kind"] == "complaint"
+    assert ctx["route"]["topic"] == "billing"
+    hint = next(h for h in f.hints if h.kind == "complaint")
+    assert hint.severity == "warn"
+    assert "route it to billing" in hint.message and "DM" in hint.message
+
+
+def test_complaint_answer_that_already_goes_private_is_info(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Risk(),
+        "That's on us, sorry. We've sent you a DM so our billing team can "
+        "refund the second charge today.",
+        reply_to=BILLING,
+    )
+    hint = next(h for h in f.hints if h.kind == "complaint")
+    assert hint.severity == "info"
+    assert hint.evidence["private"] is True
+
+
+def test_angry_complaint_is_still_a_complaint_routed_to_shipping(encoder: Encoder) -> None:
+    vec = encoder.encode([SHIPPING])[0]
+    ctx = classify_context(vec, SHIPPING, hostility_threshold())
+    assert ctx["kind"] == "complaint"
+    assert route(SHIPPING, vec)["topic"] == "shipping"
+
+
+def test_hostile_post_without_context(encoder: Encoder) -> None:
+    f = run(
+        encoder,
+        Risk(),
+        "Anyone who still rides those cheap knockoff bikes is an idiot. Wake up, people.",
+    )
+    r = f.scores["risk"]
+    assert r.value >= 60
+    hint = next(h for h in f.hints if h.kind == "risk")
+    assert hint.severity in ("warn", "alert")
+    words = [w["text"] for w in hint.evidence["words"]]
+    assert "idiot" in words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We shipped 212 Cradle adapter kits with the wrong screws, and we're sorry. The right "
+        "screws are in the post to every buyer today.",
+        "Lost the key to your lock? Send the four-digit code under the lock to help@example.com "
+        "and a pair of replacement keys is $12, shipped within 3 days.",
+        "Thanks to everyone who came to the Salem shop opening on Saturday: 140 riders, 31 "
+        "tune-ups and one very tired mechanic.",
+    ],
+)
+def test_calm_brand_posts_are_calm(encoder: Encoder, text: str) -> None:
+    r = run(encoder, Risk(), text).scores["risk"]
+    assert r.value < 60
