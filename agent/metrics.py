@@ -198,7 +198,10 @@ def record_activity(store: Store, site: Any, seconds: Any, day: Any = None) -> N
     """Active seconds on an enabled social site, added to that day's total."""
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds <= 3600:
         raise MetricsError("seconds must be a number between 0 and 3600 per report")
-    d = _when(day, "day").date() if day else datetime.now(UTC).date()
+    today = datetime.now(UTC).date()
+    d = _when(day, "day").date() if day else today
+    if not -30 <= (d - today).days <= 1:  # today, or a day held in an offline outbox
+        raise MetricsError("day must be within the last 30 days (UTC)")
     with store.transaction() as db:
         db.execute(
             """INSERT INTO activity(day, site, seconds) VALUES(?,?,?)

@@ -372,7 +372,8 @@ class AgentServer:
     async def _do_report(self, msg: P.Message) -> dict[str, Any]:
         assert isinstance(msg, P.Report)
         f = msg.fields
-        brand = self.core.resolve_brand(f.get("brand"))
+        # Activity is per site and day, not per brand; only sessions name a brand.
+        brand = self.core.resolve_brand(f.get("brand")) if msg.kind == "session" else ""
 
         def record() -> None:
             if msg.kind == "session":

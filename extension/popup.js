@@ -1,6 +1,7 @@
 /*
  * The toolbar popup: connection state, pairing with the code from
- * `onbrand pair`, this site on/off and its brand, and the privacy promise.
+ * `onbrand pair`, this site on/off and its brand, "Open dashboard" (a one-time
+ * login link from the agent), and the privacy promise.
  */
 'use strict';
 
@@ -27,6 +28,7 @@
   let tab = null;
   let host = null;
   let cachedAgent = null;
+  let openingDashboard = false;
 
   function detailText() {
     const a = current.agent;
@@ -54,6 +56,8 @@
     $('privacy-line').textContent = settings.privacyMode === 'paused'
       ? 'Paused: onbrand reads and sends nothing'
       : 'Local-only: drafts go only to the agent on this computer';
+    // The dashboard's login link comes from the agent: only when it is connected.
+    $('open-dashboard').disabled = current.state !== 'ready' || openingDashboard;
     renderSite();
   }
 
@@ -167,6 +171,24 @@
     } catch (err) {
       say('site-result', 'bad', err.message);
     }
+  });
+
+  // -- the dashboard ---------------------------------------------------------------
+
+  $('open-dashboard').addEventListener('click', async () => {
+    openingDashboard = true;
+    render();
+    say('dashboard-result', null, 'Opening…');
+    // The background asks the agent for a one-time login link and opens it in a new tab.
+    const answer = await ext.runtime.sendMessage({ type: 'login' }).catch((err) => ({ ok: false, message: err.message }));
+    openingDashboard = false;
+    if (answer && answer.ok) {
+      say('dashboard-result', 'good', 'Dashboard opened in a new tab.');
+      window.close();
+    } else {
+      say('dashboard-result', 'bad', (answer && answer.message) || 'Could not open the dashboard.');
+    }
+    render();
   });
 
   $('open-options').addEventListener('click', (e) => {

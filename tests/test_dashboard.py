@@ -347,3 +347,10 @@ def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
         "max_minutes_per_day",
         "max_drift",
     }
+
+
+def test_activity_day_is_bounded(core: Onbrand) -> None:
+    with pytest.raises(metrics.MetricsError, match="last 30 days"):
+        metrics.record_activity(core.store, "x.com", 10, day="1999-01-01")
+    with pytest.raises(metrics.MetricsError, match="last 30 days"):
+        metrics.record_activity(core.store, "x.com", 10, day="2999-01-01")

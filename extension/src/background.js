@@ -14,15 +14,20 @@
  *
  * Content scripts talk to this over runtime ports; each draft_id belongs to
  * the port that opened it, and its `analysis` goes back there only.
+ *
+ * It also keeps the dashboard's aggregates (docs/dashboard.md): compose
+ * sessions per draft and active seconds per site, sent as `report` frames and
+ * kept in an outbox (also in storage) while the agent is away. Never any text.
  */
 'use strict';
 
 if (typeof importScripts === 'function' && typeof window === 'undefined') {
-  importScripts('protocol.js', 'adapters.js', 'settings.js');
+  importScripts('protocol.js', 'adapters.js', 'settings.js', 'metrics.js');
 }
 
 const P = globalThis.OnbrandProtocol;
 const S = globalThis.OnbrandSettings;
+const M = globalThis.OnbrandMetrics;
 const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
 const VERSION = ext.runtime.getManifest().version;
 
@@ -32,6 +37,8 @@ const REQUEST_TIMEOUT_MS = 15000;
 // With no compose box and no popup left, the socket closes after this long so
 // the service worker can sleep.
 const IDLE_CLOSE_MS = 30000;
+// A report the agent has not answered in this long is sent again.
+const REPORT_RETRY_MS = 30000;
 
 const agent = {
   ws: null,
@@ -52,7 +59,12 @@ const drafts = new Map(); // draft_id -> {port, msg: the newest `analyze` from t
 const contentPorts = new Set();
 const popupPorts = new Set();
 const requests = new Map(); // approve id -> {port, reqId, draftId, timer}
+const calls = new Map(); // login id -> {resolve, timer}
 let requestCounter = 0;
+
+// Dashboard aggregates: compose sessions per draft, and the reports waiting for the agent.
+const sessions = new M.SessionBook({ idleMs: S.DEFAULTS.sessionIdleS * 1000 });
+const outbox = new M.ReportOutbox();
 
 // -- state -------------------------------------------------------------------
 
@@ -108,6 +120,8 @@ function wanted() {
 
 async function loadSettings() {
   agent.settings = (await S.load()).settings;
+  sessions.idleMs = agent.settings.sessionIdleS * 1000;
+  updateReportTimer();
   return agent.settings;
 }
 
@@ -163,6 +177,8 @@ function closed(ws) {
   agent.welcome = null;
   updateKeepalive();
   for (const [id, r] of requests) finishRequest(id, { ok: false, message: 'The agent went offline before answering' }, r);
+  for (const id of [...calls.keys()]) finishCall(id, { ok: false, message: 'The agent went offline before answering' });
+  outbox.requeue();
   if (agent.pairing) finishPairing({ ok: false, message: 'The agent is not running on this computer. Start it with `onbrand serve`.' });
   if (!agent.fatal) setState('offline', 'The onbrand agent is not running on this computer');
   if (wanted()) scheduleRetry();
@@ -217,8 +233,18 @@ function received(ws, raw) {
     case 'analysis': {
       const d = drafts.get(frame.draft_id);
       if (d) safePost(d.port, { type: 'analysis', draftId: frame.draft_id, seq: frame.seq, result: frame.result });
+      sessions.analysis(frame.draft_id, frame.seq, frame.result.verdict, Date.now());
       break;
     }
+    case 'reported':
+      if (outbox.ack(frame.id)) {
+        saveOutbox();
+        if (outbox.ready) flushReports();
+      }
+      break;
+    case 'login_link':
+      finishCall(frame.id, { ok: true, url: frame.url });
+      break;
     case 'approved':
       finishRequest(frame.id, {
         ok: true,
@@ -245,6 +271,7 @@ function welcomed(frame) {
   // After a reconnect the agent knows none of our drafts: resend the newest of each.
   for (const [id, d] of drafts) if (d.msg) sendDraft(id, d);
   updateKeepalive();
+  flushReports();
 }
 
 const PAIRING_MESSAGES = {
@@ -267,7 +294,19 @@ function agentError(frame) {
     return;
   }
   if (code === 'not_authenticated') {
+    outbox.requeue();
     opened(agent.ws); // say hello again, or fall back to unpaired
+    return;
+  }
+  if (re.type === 'report' && re.id && outbox.refuse(re.id, code)) {
+    // A field the agent refuses would be refused again: dropped (an unknown brand is retried without it).
+    console.warn(`onbrand: the agent refused a report: ${message}`);
+    saveOutbox();
+    if (outbox.ready) flushReports();
+    return;
+  }
+  if (re.id && calls.has(re.id)) {
+    finishCall(re.id, { ok: false, message });
     return;
   }
   if (re.id && requests.has(re.id)) {
@@ -315,6 +354,7 @@ function finishRequest(id, answer, r = requests.get(id)) {
   if (!r) return;
   clearTimeout(r.timer);
   requests.delete(id);
+  endedSession(sessions.approvalDone(r.draftId, answer.ok === true));
   safePost(r.port, { type: 'approved', reqId: r.reqId, draftId: r.draftId, ...answer });
 }
 
@@ -327,6 +367,7 @@ function approve(port, msg) {
   const id = `approve-${++requestCounter}`;
   const timer = setTimeout(() => finishRequest(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
   requests.set(id, { port, reqId: msg.reqId, draftId: msg.draftId, timer });
+  sessions.approving(msg.draftId);
   try {
     if (!send(P.approve({ id, text: msg.text, platform: msg.platform, url: msg.url, brand: siteBrand(port) }))) {
       finishRequest(id, { ok: false, message: 'The agent is not connected' });
@@ -369,6 +410,132 @@ function pair(code) {
   });
 }
 
+// -- the dashboard: login links and reports ---------------------------------------------
+
+function finishCall(id, answer) {
+  const c = calls.get(id);
+  if (!c) return;
+  calls.delete(id);
+  clearTimeout(c.timer);
+  c.resolve(answer);
+}
+
+/** A one-time login link for the agent's dashboard (`login` → `login_link`). */
+function login() {
+  if (!agent.welcome) return Promise.resolve({ ok: false, message: 'The agent is not connected' });
+  const id = `login-${++requestCounter}`;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finishCall(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+    calls.set(id, { resolve, timer });
+    if (!send(P.login(id))) finishCall(id, { ok: false, message: 'The agent is not connected' });
+  });
+}
+
+/** The host name reports name for a port's page: never its path. */
+function portSite(port) {
+  const url = (port.sender && (port.sender.url || (port.sender.tab && port.sender.tab.url))) || '';
+  try {
+    return M.reportSite(new URL(url).hostname);
+  } catch {
+    return '';
+  }
+}
+
+// The outbox survives a service-worker restart in storage.local (aggregates only).
+const outboxLoaded = ext.storage.local.get('reportOutbox')
+  .then((r) => outbox.load(r.reportOutbox))
+  .catch(() => {});
+let saveTimer = null;
+
+function saveOutbox() {
+  if (saveTimer) return;
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    outboxLoaded.then(() => ext.storage.local.set({ reportOutbox: outbox.toJSON() })).catch(() => {});
+  }, 500);
+  updateReportTimer();
+}
+
+/** A compose session ended (fields from SessionBook, or null): queue its report. */
+function endedSession(fields) {
+  if (!fields) return;
+  outbox.addSession(fields);
+  saveOutbox();
+  flushReports();
+}
+
+function endSession(draftId, opts) {
+  endedSession(sessions.end(draftId, Date.now(), opts));
+}
+
+/** Send what the outbox holds, connecting first if need be (sent on `welcome`). */
+function flushReports() {
+  if (!outbox.ready) return;
+  if (!agent.welcome) {
+    if (!agent.ws && !agent.retryTimer && agent.settings.privacyMode !== 'paused') {
+      connect();
+      updateKeepalive(); // the socket closes again when nothing else needs it
+    }
+    return;
+  }
+  for (const r of outbox.take()) {
+    let frame;
+    try {
+      frame = P.report(r);
+    } catch (err) {
+      console.warn('onbrand: dropping a report:', err.message);
+      outbox.refuse(r.id, err.code);
+      continue;
+    }
+    if (!send(frame)) {
+      outbox.requeue();
+      break;
+    }
+  }
+  saveOutbox();
+}
+
+/** Active seconds a content script counted on its page. */
+async function addActivity(sender, seconds) {
+  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > P.MAX_ACTIVITY_SECONDS) return;
+  let host;
+  try {
+    host = new URL(sender.url || (sender.tab && sender.tab.url) || '').hostname;
+  } catch {
+    return;
+  }
+  // A service worker woken by this message has not read the settings yet.
+  const settings = await loadSettings();
+  if (settings.privacyMode === 'paused' || !S.siteState(settings, host).enabled) return;
+  outbox.addActivity(M.reportSite(host), seconds, M.utcDay(Date.now()));
+  saveOutbox();
+  flushReports();
+}
+
+let reportTimer = null;
+let reportEvery = 0;
+
+/** While sessions are open or reports wait: end idle sessions, resend, retry. */
+function updateReportTimer() {
+  const need = sessions.open.size > 0 || outbox.size > 0;
+  const every = Math.min(agent.settings.reportIntervalS, 60) * 1000;
+  if (reportTimer && (!need || every !== reportEvery)) {
+    clearInterval(reportTimer);
+    reportTimer = null;
+  }
+  if (need && !reportTimer) {
+    reportEvery = every;
+    reportTimer = setInterval(reportTick, every);
+  }
+}
+
+function reportTick() {
+  for (const fields of sessions.expire(Date.now())) outbox.addSession(fields);
+  outbox.requeue(Date.now(), REPORT_RETRY_MS);
+  if (outbox.ready) flushReports();
+  updateReportTimer();
+}
+
 // -- content scripts and popup ------------------------------------------------------
 
 function siteBrand(port) {
@@ -402,12 +569,29 @@ function contentMessage(port, msg) {
       break;
     }
     case 'close':
-      if (drafts.get(msg.draftId)?.port === port) drafts.delete(msg.draftId);
+      if (drafts.get(msg.draftId)?.port === port) {
+        drafts.delete(msg.draftId);
+        endSession(msg.draftId, { forget: true });
+      }
       updateKeepalive();
+      break;
+    case 'session-end':
+      // The box was emptied (cleared, or the post was sent).
+      if (drafts.get(msg.draftId)?.port === port) endSession(msg.draftId);
       break;
     case 'analyze': {
       const d = { port, msg };
       drafts.set(msg.draftId, d);
+      if (Number.isFinite(msg.typedAt) || sessions.open.has(msg.draftId)) {
+        sessions.typed(msg.draftId, {
+          now: Date.now(),
+          typedAt: msg.typedAt,
+          site: portSite(port),
+          platform: msg.platform,
+          brand: siteBrand(port),
+        });
+        updateReportTimer();
+      }
       updateKeepalive();
       if (agent.welcome) sendDraft(msg.draftId, d);
       else connect(); // sent on `welcome`
@@ -437,10 +621,16 @@ ext.runtime.onConnect.addListener((port) => {
     port.onMessage.addListener((msg) => contentMessage(port, msg));
     port.onDisconnect.addListener(() => {
       contentPorts.delete(port);
-      for (const [id, d] of drafts) if (d.port === port) drafts.delete(id);
       for (const [id, r] of requests) if (r.port === port) {
         clearTimeout(r.timer);
         requests.delete(id);
+        // The approval may still land; its answer has nowhere to go, so count it as sent.
+        endedSession(sessions.approvalDone(r.draftId, true));
+      }
+      // The tab closed or navigated away: its compose sessions end now.
+      for (const [id, d] of drafts) if (d.port === port) {
+        drafts.delete(id);
+        endSession(id, { forget: true });
       }
       updateKeepalive();
     });
@@ -469,6 +659,15 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
       await ext.storage.local.remove('token');
       disconnect();
       connect();
+      return { ok: true };
+    },
+    login: async () => {
+      const answer = await login();
+      if (answer.ok) await ext.tabs.create({ url: answer.url });
+      return answer;
+    },
+    activity: async () => {
+      await addActivity(sender, msg.seconds);
       return { ok: true };
     },
     reconnect: async () => {

@@ -4,6 +4,11 @@
  * background over a runtime port (the websocket lives only there); analyses
  * come back on the same port, routed by draft_id.
  *
+ * It also counts active seconds on the page (visible, focused, the person
+ * active) for the agent's dashboard: durations only, sent to the background,
+ * which reports them per site. A draft's `typedAt` and an emptied box mark
+ * where a compose session begins and ends; the text is never part of that.
+ *
  * The one rule: never change what the person wrote. This script only reads
  * the editor (listeners are passive, nothing is written, no selection or
  * focus is touched, no event is dispatched) and draws outside it.
@@ -24,6 +29,7 @@
   const S = globalThis.OnbrandSettings;
   const { DraftSchedule, changedALot } = globalThis.OnbrandSchedule;
   const { HintOverlay } = globalThis.OnbrandOverlay;
+  const M = globalThis.OnbrandMetrics;
 
   // How long after a click on the site's publish button the box must empty
   // (or vanish) for the text to count as published.
@@ -136,6 +142,7 @@
       this.error = '';
       this.dismissedText = null;
       this.armed = null; // {text, until}: a publish click waiting for the box to empty
+      this.typedAt = null; // when the person began typing in this box since it was last empty
       this.schedule = new DraftSchedule({
         delayMs: settings.debounceMs,
         send: (frame) => this.send(frame),
@@ -157,10 +164,12 @@
       this.onBlur = () => this.refresh();
       this.onInput = () => {
         this.touched = true;
+        this.markTyped();
         this.read();
         link.wake();
       };
       this.onKeydown = (e) => {
+        this.markTyped();
         if (e.key !== 'Enter' || e.isComposing) return;
         if (e.ctrlKey || e.metaKey || (adapter.enterPosts && !e.shiftKey)) this.arm();
       };
@@ -191,12 +200,22 @@
       return Boolean(a && (a === this.editor || this.editor.contains(a)));
     }
 
+    /** The person types in this box: the compose session starts (once, until the box empties). */
+    markTyped() {
+      if (this.typedAt === null) this.typedAt = Date.now();
+    }
+
     read() {
       const text = A.extractText(this.editor);
       if (text === this.text) return;
       this.text = text;
       const empty = !text.trim();
       if (this.armed && empty) this.published();
+      if (empty && this.typedAt !== null) {
+        // Cleared or sent: the compose session ends (after any approval of the text, above).
+        this.typedAt = null;
+        link.post({ type: 'session-end', draftId: this.id }, { open: false });
+      }
       if (this.dismissedText !== null && changedALot(this.dismissedText, text)) this.dismissedText = null;
       if (empty) {
         // Emptied (often: just published): the old hints no longer apply.
@@ -223,6 +242,7 @@
         text,
         platform: adapter.platform,
         replyTo: A.replyContext(adapter, this.editor),
+        typedAt: this.typedAt === null ? undefined : this.typedAt,
       });
       this.refresh();
     }
@@ -416,8 +436,79 @@
     },
   };
 
+  // -- active time on this site ------------------------------------------------------
+
+  const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'mousemove', 'wheel', 'scroll', 'touchstart'];
+
+  const activity = {
+    meter: null,
+    timer: null,
+    lastFlush: 0,
+
+    onInput() {
+      if (activity.meter) activity.meter.input(Date.now());
+    },
+
+    shown() {
+      return document.visibilityState === 'visible' && document.hasFocus();
+    },
+
+    start() {
+      this.meter = new M.ActiveTime({ idleMs: settings.activeIdleS * 1000 });
+      this.lastFlush = Date.now();
+      for (const type of ACTIVITY_EVENTS) addEventListener(type, this.onInput, { capture: true, passive: true });
+      document.addEventListener('visibilitychange', this.onHide, { passive: true });
+      addEventListener('pagehide', this.onHide, { passive: true });
+      this.meter.tick(Date.now(), this.shown());
+      this.timer = setInterval(() => this.run(), TICK_MS);
+    },
+
+    run() {
+      const now = Date.now();
+      this.meter.idleMs = settings.activeIdleS * 1000;
+      this.meter.tick(now, this.shown());
+      if (now - this.lastFlush >= settings.reportIntervalS * 1000) this.flush();
+    },
+
+    /** Leaving the page or the tab: count up to now and send what was counted. */
+    onHide(e) {
+      if (!activity.meter) return;
+      if (e.type === 'visibilitychange' && document.visibilityState === 'visible') {
+        activity.meter.tick(Date.now(), false); // back: the hidden time does not count
+        return;
+      }
+      activity.meter.tick(Date.now(), true);
+      activity.flush();
+    },
+
+    /** Hand the whole seconds counted to the background (durations only). */
+    flush() {
+      this.lastFlush = Date.now();
+      const seconds = this.meter.take();
+      if (seconds <= 0) return;
+      try {
+        Promise.resolve(ext.runtime.sendMessage({ type: 'activity', seconds })).catch(() => {});
+      } catch {
+        // The extension was reloaded: this script is orphaned.
+      }
+    },
+
+    stop() {
+      if (!this.meter) return;
+      this.meter.tick(Date.now(), this.shown());
+      this.flush();
+      clearInterval(this.timer);
+      this.timer = null;
+      for (const type of ACTIVITY_EVENTS) removeEventListener(type, this.onInput, { capture: true, passive: true });
+      document.removeEventListener('visibilitychange', this.onHide, { passive: true });
+      removeEventListener('pagehide', this.onHide, { passive: true });
+      this.meter = null;
+    },
+  };
+
   function start() {
     running = true;
+    activity.start();
     adapter = A.adapterFor(location.hostname, document);
     domObserver.observe(document.documentElement, { childList: true, subtree: true });
     document.addEventListener('focusin', onFocusIn, { capture: true, passive: true });
@@ -430,6 +521,7 @@
 
   function stop() {
     running = false;
+    activity.stop();
     domObserver.disconnect();
     document.removeEventListener('focusin', onFocusIn, { capture: true, passive: true });
     document.removeEventListener('click', onClick, { capture: true, passive: true });

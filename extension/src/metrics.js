@@ -199,6 +199,7 @@
       this.activity = new Map(); // `${day}|${site}` -> seconds
       this.sessions = []; // report fields, oldest first
       this.inflight = new Map(); // id -> report fields
+      this.sentAt = new Map(); // id -> when it was handed out
       this.counter = 0;
       this.prefix = Math.random().toString(36).slice(2, 8);
     }
@@ -249,15 +250,17 @@
       return out;
     }
 
-    fly(fields) {
+    fly(fields, now = Date.now()) {
       const id = `report-${this.prefix}-${++this.counter}`;
       const r = { ...fields, id };
       this.inflight.set(id, r);
+      this.sentAt.set(id, now);
       return r;
     }
 
     /** The agent stored it. */
     ack(id) {
+      this.sentAt.delete(id);
       return this.inflight.delete(id);
     }
 
@@ -269,6 +272,7 @@
       const r = this.inflight.get(id);
       if (!r) return false;
       this.inflight.delete(id);
+      this.sentAt.delete(id);
       if (code === 'unknown_brand' && r.brand) {
         const { id: _id, brand: _brand, ...rest } = r;
         this.sessions.unshift(rest);
@@ -276,10 +280,19 @@
       return true;
     }
 
-    /** The socket closed: whatever was unanswered goes back to wait. */
-    requeue() {
-      const back = [...this.inflight.values()];
-      this.inflight.clear();
+    /**
+     * The socket closed: whatever was unanswered goes back to wait. With
+     * `olderThanMs`, only reports unanswered for that long (an answer lost to an
+     * error that names no report, such as rate_limited).
+     */
+    requeue(now = Date.now(), olderThanMs = 0) {
+      const back = [];
+      for (const [id, r] of [...this.inflight]) {
+        if (olderThanMs && now - (this.sentAt.get(id) || 0) < olderThanMs) continue;
+        back.push(r);
+        this.inflight.delete(id);
+        this.sentAt.delete(id);
+      }
       const sessions = [];
       for (const { id: _id, ...r } of back) {
         if (r.kind === 'activity') this.addActivity(r.site, r.seconds, r.day);

@@ -12,8 +12,9 @@ test('constants match docs/protocol.md', () => {
   assert.equal(P.MAX_FRAME_BYTES, 512 * 1024);
   assert.equal(P.MAX_TEXT_CHARS, 63206);
   assert.equal(P.MAX_ID_CHARS, 128);
-  assert.deepEqual([...P.CLIENT_TYPES], ['hello', 'pair', 'analyze', 'approve', 'ping']);
-  assert.deepEqual([...P.SERVER_TYPES], ['welcome', 'paired', 'analysis', 'approved', 'pong', 'error']);
+  assert.deepEqual([...P.CLIENT_TYPES], ['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login']);
+  assert.deepEqual([...P.SERVER_TYPES],
+    ['welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'error']);
   const closing = Object.entries(P.ERROR_CODES).filter(([, open]) => !open).map(([c]) => c).sort();
   assert.deepEqual(closing, ['frame_too_large', 'too_many_connections', 'unsupported_protocol']);
   assert.equal(Object.keys(P.ERROR_CODES).length, 16);
@@ -90,6 +91,9 @@ test('parseServerFrame accepts each server type', () => {
     { type: 'analysis', draft_id: 'd', seq: 2, result: { verdict: 'ok' } },
     { type: 'approved', id: 'a', post_id: 12, created: true },
     { type: 'pong', id: '1' },
+    { type: 'reported', id: 'r1' },
+    { type: 'reported', id: null },
+    { type: 'login_link', id: 'l1', url: 'http://127.0.0.1:47615/login?code=Ab_c-9' },
     { type: 'error', code: 'unauthorized', message: 'no', re: { type: 'hello' } },
   ];
   for (const f of frames) assert.deepEqual(P.parseServerFrame(JSON.stringify(f)), f);
@@ -103,6 +107,72 @@ test('parseServerFrame rejects what the extension must not act on', () => {
   assert.throws(() => P.parseServerFrame('{"type":"analysis","draft_id":"d","seq":1}'), { code: 'bad_frame' });
   assert.throws(() => P.parseServerFrame('{"type":"paired","token":""}'), { code: 'bad_frame' });
   assert.throws(() => P.parseServerFrame('{"type":"error"}'), { code: 'bad_frame' });
+  assert.throws(() => P.parseServerFrame('{"type":"reported","id":5}'), { code: 'bad_frame' });
+  // login_link: only the agent's own login page on this computer is ever opened.
+  for (const url of [undefined, 5, 'https://127.0.0.1:47615/login?code=a', 'http://evil.example/login?code=a',
+    'http://127.0.0.1.evil.com:1/login?code=a', 'http://127.0.0.1:47615/other?code=a',
+    'http://127.0.0.1:47615/login?code=a&next=http://x', 'javascript:alert(1)']) {
+    assert.throws(() => P.parseServerFrame({ type: 'login_link', id: 'l', url }), { code: 'bad_frame' }, String(url));
+  }
+  assert.ok(P.isLoginUrl('http://localhost:5000/login?code=x'));
+  assert.ok(P.isLoginUrl('http://[::1]:5000/login?code=x'));
+});
+
+test('report activity: site, seconds and day only', () => {
+  const f = P.report({ kind: 'activity', id: 'r1', site: 'LinkedIn.com', seconds: 42, day: '2025-03-04', text: 'secret' });
+  assert.deepEqual(f, { type: 'report', kind: 'activity', id: 'r1', site: 'linkedin.com', seconds: 42, day: '2025-03-04' });
+  assert.deepEqual(P.report({ kind: 'activity', site: 'x.com', seconds: 0.5 }),
+    { type: 'report', kind: 'activity', site: 'x.com', seconds: 0.5 });
+  assert.equal(P.encode(f), JSON.stringify(f));
+});
+
+test('report session: the aggregates, never text, in the agent\'s field names', () => {
+  const f = P.report({
+    kind: 'session', site: 'x.com', platform: 'x', startedAt: 1_700_000_000_000, endedAt: 1_700_000_060_000,
+    analyses: 3, finalVerdict: 'repeat', approved: true, brand: 'demo', text: 'secret', url: 'https://x.com/a/b',
+  });
+  assert.deepEqual(f, {
+    type: 'report', kind: 'session', site: 'x.com', platform: 'x', started_at: 1_700_000_000_000,
+    ended_at: 1_700_000_060_000, analyses: 3, final_verdict: 'repeat', approved: true, brand: 'demo',
+  });
+  assert.ok(!JSON.stringify(f).includes('secret'));
+  const iso = P.report({ kind: 'session', site: 'bsky.app', startedAt: '2025-01-01T10:00:00Z',
+    endedAt: '2025-01-01T10:05:00Z', analyses: 0 });
+  assert.equal(iso.started_at, Date.parse('2025-01-01T10:00:00Z'));
+  assert.equal(iso.approved, false);
+  assert.equal('final_verdict' in iso, false);
+  assert.equal('platform' in iso, false);
+});
+
+test('report validates like the agent, naming the field', () => {
+  const ok = { kind: 'session', site: 'x.com', startedAt: 1_700_000_000_000, endedAt: 1_700_000_001_000, analyses: 1 };
+  const bad = [
+    [{ ...ok, kind: 'other' }, /`kind`/],
+    [{ ...ok, site: 'https://x.com/home' }, /`site`/],
+    [{ ...ok, site: '' }, /`site`/],
+    [{ ...ok, startedAt: 'yesterday' }, /`started_at`/],
+    [{ ...ok, endedAt: undefined }, /`ended_at`/],
+    [{ ...ok, endedAt: ok.startedAt - 1 }, /`ended_at` must follow/],
+    [{ ...ok, endedAt: ok.startedAt + 25 * 3600 * 1000 }, /within a day/],
+    [{ ...ok, analyses: -1 }, /`analyses`/],
+    [{ ...ok, analyses: 1.5 }, /`analyses`/],
+    [{ ...ok, finalVerdict: 'Not OK!' }, /`final_verdict`/],
+    [{ ...ok, id: 'x'.repeat(129) }, /`id`/],
+    [{ kind: 'activity', site: 'x.com', seconds: 0 }, /`seconds`/],
+    [{ kind: 'activity', site: 'x.com', seconds: 3601 }, /`seconds`/],
+    [{ kind: 'activity', site: 'x.com', seconds: '5' }, /`seconds`/],
+    [{ kind: 'activity', site: 'x.com', seconds: 5, day: 'today' }, /`day`/],
+  ];
+  for (const [fields, message] of bad) {
+    assert.throws(() => P.report(fields), (err) => err.code === 'bad_frame' && message.test(err.message), JSON.stringify(fields));
+  }
+  assert.throws(() => P.report({ ...ok, platform: 'myspace' }), { code: 'unknown_platform' });
+});
+
+test('login asks for a dashboard link', () => {
+  assert.deepEqual(P.login(), { type: 'login' });
+  assert.deepEqual(P.login('l1'), { type: 'login', id: 'l1' });
+  assert.equal(P.encode(P.login('l1')), '{"type":"login","id":"l1"}');
 });
 
 test('parseServerFrame fills in error.re and message', () => {

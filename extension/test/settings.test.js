@@ -12,7 +12,17 @@ test('defaults: local-only, learning off, the protocol port', () => {
   assert.equal(settings.learnFromPosts, false);
   assert.equal(settings.port, 47615);
   assert.equal(settings.host, '127.0.0.1');
+  assert.equal(settings.reportIntervalS, 60);
+  assert.equal(settings.activeIdleS, 60);
+  assert.equal(settings.sessionIdleS, 300);
   assert.equal(locked.size, 0);
+});
+
+test('report timings: a valid choice is kept, anything else gets the default', () => {
+  const { settings } = S.merge({ reportIntervalS: 2, activeIdleS: 30, sessionIdleS: 20 }, {});
+  assert.deepEqual([settings.reportIntervalS, settings.activeIdleS, settings.sessionIdleS], [2, 30, 20]);
+  const bad = S.merge({ reportIntervalS: 0, activeIdleS: 'x', sessionIdleS: 1e9 }, {}).settings;
+  assert.deepEqual([bad.reportIntervalS, bad.activeIdleS, bad.sessionIdleS], [60, 60, 300]);
 });
 
 test('agentUrl: loopback only', () => {
