@@ -85,7 +85,9 @@ def test_time_and_compose_sessions_reach_the_agent_as_aggregates_only(
     site = BY_NAME["x"]
     text = PARAPHRASES[0]["paraphrase"]
     sessions_before = query(agent, "SELECT COUNT(*) FROM sessions WHERE site='x.com'")[0][0]
-    seconds_before = sum(r[0] for r in query(agent, "SELECT seconds FROM activity WHERE site='x.com'"))
+    seconds_before = sum(
+        r[0] for r in query(agent, "SELECT seconds FROM activity WHERE site='x.com'")
+    )
 
     open_editor(page, site)
     page.bring_to_front()
@@ -120,7 +122,9 @@ def test_time_and_compose_sessions_reach_the_agent_as_aggregates_only(
 
     wait_for("the active time report", active_seconds)
     # Only host names: no URL or path in any site column.
-    sites = {r[0] for r in query(agent, "SELECT site FROM activity UNION SELECT site FROM sessions")}
+    sites = {
+        r[0] for r in query(agent, "SELECT site FROM activity UNION SELECT site FROM sessions")
+    }
     assert all("/" not in s and ":" not in s for s in sites), sites
 
     # The agent aggregates them on its dashboard.
