@@ -23,20 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.training.datasets import pit
 from embeddings.encoder import load_encoder
-
-
-def load_dev(path: Path) -> tuple[list[str], list[str], np.ndarray]:
-    a, b, y = [], [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        cols = line.split("\t")
-        pos = int(cols[4].strip("()").split(",")[0])
-        if pos == 2:
-            continue
-        a.append(cols[2])
-        b.append(cols[3])
-        y.append(pos >= 3)
-    return a, b, np.array(y)
 
 
 def f1_curve(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float, float]]:
@@ -57,7 +45,8 @@ def main() -> None:
         if len(sys.argv) > 1
         else Path(__file__).resolve().parents[3] / "shared/data"
     )
-    a, b, y = load_dev(data / "pit2015" / "dev.data")
+    pairs = pit(data, "dev")
+    a, b, y = pairs.a, pairs.b, pairs.y
     enc = load_encoder("torch")
     va, vb = enc.encode(a), enc.encode(b)
     sims = (va * vb).sum(axis=1)
