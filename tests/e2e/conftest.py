@@ -86,14 +86,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fixture_pages() -> Path:
     if not (DIST / "x.js").exists():
         subprocess.run(["bash", str(Path(__file__).parent / "build_fixtures.sh")], check=True)
     return DIST
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site_server(fixture_pages: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     certs = tmp_path_factory.mktemp("certs")
     names = ",".join(f"DNS:{h}" for h in SITE_HOSTS)
@@ -210,7 +210,7 @@ class Agent:
         return json.loads(self.cli("posts", "list", "--json", "--limit", "1000"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
     OUTPUT.mkdir(exist_ok=True)
     a = Agent(tmp_path_factory.mktemp("onbrand-home"), free_port(), OUTPUT / "e2e-agent.log")
@@ -224,14 +224,14 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
 # -- the browser -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathFactory):
     from playwright.sync_api import sync_playwright
 
@@ -264,7 +264,7 @@ def browser(chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathF
             context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service_worker(browser):
     workers = [w for w in browser.service_workers if EXTENSION_ID in w.url]
     if not workers:
@@ -305,7 +305,7 @@ def set_agent_port(browser, port: int) -> None:
         page.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def paired(browser, service_worker, agent: Agent):
     """The extension, pointed at the agent and paired with it through its popup."""
     set_agent_port(browser, agent.port)
