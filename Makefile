@@ -44,8 +44,12 @@ test-js: extension/node_modules/.package-lock.json
 fixtures:
 	bash tests/e2e/build_fixtures.sh
 
+# Speed figures (p50/p95, ratios measured in one run); loopback only.
 bench: install
-	@echo "make bench: not yet (issue #7)"
+	$(BIN)/python -m agent.bench $(if $(QUICK),--quick,)
+
+soak: install
+	$(BIN)/python -m agent.bench --soak --minutes 5
 
 # Quality against published anchors (needs ../shared/data); QUICK=1 for a small subset.
 eval: install

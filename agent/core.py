@@ -26,6 +26,7 @@ from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
 from agent.style import features
 from agent.voice import VoiceModel
 from embeddings import Encoder, EncoderError, VectorIndex, load_encoder
+from embeddings.encoder import backend_name
 
 log = logging.getLogger("onbrand")
 
@@ -175,7 +176,7 @@ class Onbrand:
             if ident is None:
                 continue
             try:
-                enc = load_encoder(ident.backend)
+                enc = load_encoder(backend_name(ident))
             except EncoderError:
                 continue
             if enc.identity.key == key:

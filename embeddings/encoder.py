@@ -69,18 +69,35 @@ def model_path() -> Path:
 
 
 _hash_lock = threading.Lock()
+_hash_memo: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
+WEIGHT_SUFFIXES = {".safetensors", ".bin", ".onnx", ".pt"}
+
+
+def weight_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
+
+
+def weights_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(relative path, size, mtime_ns) of each weight file: cheap to read, and it
+    changes whenever a file is replaced, so a hash recorded beside it stays honest."""
+    out = []
+    for p in weight_files(folder):
+        st = p.stat()
+        out.append((p.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def weights_sha256(folder: Path) -> str:
-    """Hash of the weight files, cached beside nothing: it is cheap (~0.2 s) and
-    done once per process, which keeps the identity honest if the files change."""
+    """Hash of the weight files (~0.2 s), done once per process and per version of
+    the files: it is recomputed whenever their size or mtime changes."""
     with _hash_lock:
+        sig = weights_signature(folder)
+        memo_key = (str(folder), sig)
+        known = _hash_memo.get(memo_key)
+        if known:
+            return known
         digest = hashlib.sha256()
-        files = sorted(
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and p.suffix in {".safetensors", ".bin", ".onnx", ".pt"}
-        )
+        files = weight_files(folder)
         if not files:
             raise EncoderError(f"no weight files under {folder}")
         for p in files:
@@ -88,7 +105,8 @@ def weights_sha256(folder: Path) -> str:
             with p.open("rb") as fh:
                 for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
                     digest.update(chunk)
-        return digest.hexdigest()
+        _hash_memo[memo_key] = digest.hexdigest()
+        return _hash_memo[memo_key]
 
 
 def l2_normalise(vecs: np.ndarray) -> np.ndarray:
@@ -193,17 +211,60 @@ class CachedEncoder(Encoder):
 _shared: dict[str, Encoder] = {}
 _shared_lock = threading.Lock()
 
+# The backends `load_encoder` knows. "torch" is the reference (sentence-transformers);
+# the ONNX ones run on onnxruntime + tokenizers and never import torch
+# (embeddings/onnx.py, docs/speed.md).
+BACKENDS = ("torch", "onnx-int8", "onnx-fp32")
+AUTO = "auto"
+BACKEND_ENV = "ONBRAND_ENCODER"
+
+
+def default_backend() -> str:
+    """The backend a process uses when it is not told: `$ONBRAND_ENCODER`, else "auto"."""
+    return os.environ.get(BACKEND_ENV, "").strip().lower() or AUTO
+
+
+def backend_name(identity: ModelIdentity) -> str:
+    """The `load_encoder` name that makes vectors of this identity: "torch",
+    "onnx-int8" or "onnx-fp32" (an identity's backend field alone says "onnx")."""
+    return (
+        identity.backend
+        if identity.backend == "torch"
+        else (f"{identity.backend}-{identity.precision}")
+    )
+
+
+def resolve_backend(backend: str) -> str:
+    """ "auto" is the ONNX backend of the default precision when its build is in the
+    model cache, else the torch reference. Other names are checked and returned."""
+    backend = (backend or AUTO).strip().lower()
+    if backend == AUTO:
+        from embeddings.onnx import AUTO_PRECISION, is_built
+
+        return f"onnx-{AUTO_PRECISION}" if is_built(AUTO_PRECISION) else "torch"
+    if backend not in BACKENDS:
+        known = ", ".join((*BACKENDS, AUTO))
+        raise EncoderError(f"unknown encoder backend {backend!r} (known: {known})")
+    return backend
+
 
 def load_encoder(backend: str = "torch") -> Encoder:
-    """One encoder per backend per process: the model is loaded once."""
+    """One encoder per backend per process: the model is loaded once.
+
+    "onnx-int8" / "onnx-fp32" build the ONNX model into the model cache first if it
+    is missing or damaged (a one-off, in a subprocess that imports torch; see
+    embeddings.onnx.ensure_built). "auto" never builds: see `resolve_backend`."""
+    name = resolve_backend(backend)
     with _shared_lock:
-        enc = _shared.get(backend)
+        enc = _shared.get(name)
         if enc is None:
-            if backend == "torch":
+            if name == "torch":
                 enc = CachedEncoder(TorchEncoder())
             else:
-                raise EncoderError(f"unknown encoder backend {backend!r} (known: torch)")
-            _shared[backend] = enc
+                from embeddings.onnx import OnnxEncoder
+
+                enc = CachedEncoder(OnnxEncoder(name.removeprefix("onnx-")))
+            _shared[name] = enc
         return enc
 
 

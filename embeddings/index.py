@@ -1,38 +1,132 @@
 """An in-memory cosine index over L2-normalised vectors of one encoder identity.
 
-Brute force on a contiguous float32 matrix: at 10k vectors a top-k costs
-about 0.2 ms, well under the encoder's own time. The matrix grows by doubling,
-so `add` never rebuilds what is there.
+Exact below `EXACT_MAX` vectors: brute force on a contiguous float32 matrix
+(10k vectors: ~0.2 ms a top-k on an idle machine, well under the encoder's own
+time). The matrix grows by doubling, so `add` never rebuilds what is there.
+
+Above `EXACT_MAX`, an approximate index (faiss IVF with 8-bit scalar-quantised
+lists) proposes candidates and the float32 matrix re-scores them exactly, so the
+similarities reported are always exact cosines and only recall is approximate
+(measured in docs/speed.md: recall@10 ~0.98 at 1M). The approximate index is built
+on a background thread from a snapshot; searches stay exact (brute force) until it
+is ready, and the adds and removals made meanwhile are replayed into it. Adds and
+removals then go to both. It is retrained when the index has grown fourfold since
+it was trained, and dropped when the index shrinks below half of `EXACT_MAX`.
+faiss is imported only when an index first crosses `EXACT_MAX`.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 from collections.abc import Iterable
 
 import numpy as np
+
+log = logging.getLogger("onbrand.index")
+
+# Brute force stays below this size: exact is best while it is fast enough
+# (numpy top-10 over 384-d fp32: 10k ~0.2 ms, 20k ~0.5 ms, 100k ~7 ms idle).
+EXACT_MAX = 20_000
+RETRAIN_GROWTH = 4  # retrain the coarse quantiser after this much growth
+MIN_CANDIDATES = 50  # the approximate index proposes max(4k, 50) candidates
 
 
 class ModelMismatchError(ValueError):
     """Vectors from two different encoders must never share an index."""
 
 
+class _Ivf:
+    """faiss IndexIVFScalarQuantizer (8 bit, inner product) keyed by item id."""
+
+    def __init__(self, dim: int, ids: np.ndarray, vecs: np.ndarray, seed: int = 0) -> None:
+        import faiss
+
+        n = len(ids)
+        self.nlist = int(min(1024, max(64, math.sqrt(n))))
+        self.nprobe = max(24, self.nlist // 24)
+        self.trained_n = n
+        quantiser = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantiser, dim, self.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.cp.seed = seed
+        rng = np.random.default_rng(seed)
+        sample = vecs[rng.choice(n, size=min(n, 40 * self.nlist), replace=False)]
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(min(2, threads))
+        try:
+            index.train(np.ascontiguousarray(sample, dtype=np.float32))
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # O(1) removal by id
+            index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids.astype(np.int64))
+        finally:
+            # One query is one thread: the typing path must not fan out over both cores.
+            faiss.omp_set_num_threads(1)
+        index.nprobe = self.nprobe
+        self.index = index
+        self._keep_quantiser = quantiser  # the IVF index does not own it in Python
+
+    def add(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        self.index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids.astype(np.int64))
+
+    def remove(self, ids: np.ndarray) -> None:
+        self.index.remove_ids(ids.astype(np.int64))
+
+    def search(self, query: np.ndarray, k: int) -> np.ndarray:
+        _, found = self.index.search(query.reshape(1, -1), k)
+        found = found[0]
+        return found[found >= 0]
+
+
+def _replay(ann: _Ivf, op: str, ids: np.ndarray, vecs: np.ndarray | None) -> None:
+    """Apply one add or removal to the approximate index. An add replaces: the ids
+    are removed first, and an id given twice in one call keeps its last vector,
+    as in the matrix."""
+    ann.remove(ids)
+    if op == "add":
+        assert vecs is not None
+        last = {int(i): j for j, i in enumerate(ids.tolist())}
+        keep = np.fromiter(last.values(), dtype=np.int64, count=len(last))
+        ann.add(ids[keep], vecs[keep])
+
+
 class VectorIndex:
-    def __init__(self, model_key: str, dim: int, capacity: int = 1024) -> None:
+    def __init__(
+        self,
+        model_key: str,
+        dim: int,
+        capacity: int = 1024,
+        exact_max: int | None = EXACT_MAX,
+        background: bool = True,
+    ) -> None:
+        """`exact_max=None` keeps the index exact at any size; `background=False`
+        builds the approximate index inside the `add` that crosses the threshold."""
         self.model_key = model_key
         self.dim = dim
+        self.exact_max = exact_max
+        self.background = background
         self._vecs = np.zeros((max(capacity, 16), dim), dtype=np.float32)
         self._ids = np.zeros(max(capacity, 16), dtype=np.int64)
         self._n = 0
         self._pos: dict[int, int] = {}
         # Readers (analyses) and writers (approvals) run on different threads.
         self._lock = threading.RLock()
+        self._ann: _Ivf | None = None
+        self._building: threading.Thread | None = None
+        self._pending: list[tuple[str, np.ndarray, np.ndarray | None]] | None = None
+        self._build_error: BaseException | None = None
 
     def __len__(self) -> int:
         return self._n
 
     def __contains__(self, item_id: int) -> bool:
         return item_id in self._pos
+
+    @property
+    def kind(self) -> str:
+        """What answers a search now: "exact" (brute force) or "ivf"."""
+        return "ivf" if self._ann is not None else "exact"
 
     def ids(self) -> list[int]:
         with self._lock:
@@ -59,6 +153,9 @@ class VectorIndex:
                 self._ids[self._n] = item_id
                 self._pos[item_id] = self._n
                 self._n += 1
+            if ids:
+                self._ann_apply("add", np.asarray(ids, dtype=np.int64), vecs)
+            self._ann_maintain()
 
     def remove(self, item_id: int) -> bool:
         with self._lock:
@@ -71,6 +168,8 @@ class VectorIndex:
                 self._ids[at] = self._ids[last]
                 self._pos[int(self._ids[at])] = at
             self._n -= 1
+            self._ann_apply("remove", np.asarray([int(item_id)], dtype=np.int64), None)
+            self._ann_maintain()
             return True
 
     def vector(self, item_id: int) -> np.ndarray | None:
@@ -89,12 +188,101 @@ class VectorIndex:
             n = self._n
             if n == 0 or k <= 0:
                 return []
-            sims = self._vecs[:n] @ query
-            ids = self._ids[:n]
-            k = min(k, n)
-            top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
-            top = top[np.argsort(-sims[top], kind="stable")]
-            return [(int(ids[i]), float(sims[i])) for i in top]
+            if self._ann is not None and k < n:
+                hits = self._search_ann(query, k)
+                if hits is not None:
+                    return hits
+            return self._search_exact(query, k)
+
+    def search_exact(self, query: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
+        """Brute force whatever the size (for recall checks)."""
+        query = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        with self._lock:
+            if self._n == 0 or k <= 0:
+                return []
+            return self._search_exact(query, k)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait for a background build; True when no build is running."""
+        t = self._building
+        if t is not None:
+            t.join(timeout)
+        if self._build_error is not None:
+            raise RuntimeError("building the approximate index failed") from self._build_error
+        return self._building is None
+
+    # -- internals ----------------------------------------------------------------
+
+    def _search_exact(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        n = self._n
+        sims = self._vecs[:n] @ query
+        ids = self._ids[:n]
+        k = min(k, n)
+        top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(int(ids[i]), float(sims[i])) for i in top]
+
+    def _search_ann(self, query: np.ndarray, k: int) -> list[tuple[int, float]] | None:
+        assert self._ann is not None
+        found = self._ann.search(query, max(4 * k, MIN_CANDIDATES))
+        rows = [r for r in (self._pos.get(int(i)) for i in found) if r is not None]
+        if len(rows) < k:  # a sparse corner of the index: be exact instead
+            return None
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        sims = self._vecs[rows_arr] @ query  # exact cosines for the candidates
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(int(self._ids[rows_arr[i]]), float(sims[i])) for i in order]
+
+    def _ann_apply(self, op: str, ids: np.ndarray, vecs: np.ndarray | None) -> None:
+        if self._pending is not None:  # a build is running: replay this when it lands
+            self._pending.append((op, ids, vecs))
+        if self._ann is not None:
+            _replay(self._ann, op, ids, vecs)
+
+    def _ann_maintain(self) -> None:
+        if self.exact_max is None:
+            return
+        n = self._n
+        if self._ann is not None and n < self.exact_max // 2:
+            self._ann = None  # small again: exact and no second copy
+            return
+        if self._building is not None:
+            return
+        want = (self._ann is None and n > self.exact_max) or (
+            self._ann is not None and n > RETRAIN_GROWTH * self._ann.trained_n
+        )
+        if not want:
+            return
+        ids = self._ids[:n].copy()
+        vecs = self._vecs[:n].copy()
+        if not self.background:
+            self._ann = _Ivf(self.dim, ids, vecs)
+            return
+        self._pending = []
+        self._build_error = None
+        self._building = threading.Thread(
+            target=self._build, args=(ids, vecs), name="onbrand-index-build", daemon=True
+        )
+        self._building.start()
+
+    def _build(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        try:
+            ann = _Ivf(self.dim, ids, vecs)
+        except BaseException as exc:  # keep serving exact answers
+            log.exception("building the approximate index failed; staying exact")
+            with self._lock:
+                self._build_error = exc
+                self._pending = None
+                self._building = None
+            return
+        with self._lock:
+            for op, op_ids, op_vecs in self._pending or []:
+                _replay(ann, op, op_ids, op_vecs)
+            self._pending = None
+            self._building = None
+            if self.exact_max is not None and self._n >= self.exact_max // 2:
+                self._ann = ann
+            log.info("approximate index ready: %d vectors, %d lists", self._n, ann.nlist)
 
     def _grow(self) -> None:
         cap = len(self._vecs) * 2

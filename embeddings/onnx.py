@@ -1,0 +1,530 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the fast backend, with no torch at run time.
+
+Build (once, offline, needs torch): the packaged weights (`model_path()`) are
+exported with `torch.onnx.export`, mean pooling and L2 normalisation inside the
+graph, then quantised dynamically to int8 with `onnxruntime.quantization`
+(per-channel weights, `reduce_range`: without VNNI, as on this project's
+machines, full-range u8 x s8 products can saturate). The build checks both
+graphs against the torch reference on a fixed set of sentences and refuses to
+finish when they disagree.
+
+Cache: `<data dir>/models/all-MiniLM-L6-v2-onnx/` (or `$ONBRAND_MODEL_CACHE/...`)
+holds `model-fp32.onnx`, `model-int8.onnx`, `tokenizer.json` and `manifest.json`:
+the SHA-256 of every file, the identity of the source weights (their SHA-256 and
+the size and mtime of each weight file, so a start need not re-hash 90 MB) and
+the build recipe's version. Files are written to a temporary folder and renamed
+into place, the manifest last; at load the model file is hashed again, so a torn
+or corrupt cache is detected and rebuilt.
+
+Run: `onnxruntime` + `tokenizers`, one intra-op thread (a second thread makes
+p95 worse while a person types: the other core serves the event loop and the
+browser). One text per run, never padded (tokenizer.json would pad to 128);
+several texts in one call (imports, re-embedding, a batch of drafts) run on two
+threads over the same session.
+
+`python -m embeddings.onnx build` builds (or checks) the cache; `... status`
+prints what is there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embeddings.encoder import (
+    DIM,
+    MODEL_NAME,
+    Encoder,
+    EncoderError,
+    ModelIdentity,
+    model_path,
+    weights_sha256,
+    weights_signature,
+)
+
+BUILD_VERSION = 1  # bump when the recipe below changes: older caches are rebuilt
+OPSET = 17
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+PRECISIONS = ("int8", "fp32")
+# The precision "auto" picks. The issue's rule: int8 if `make eval` stays within
+# 0.01 of the torch reference on every line, else fp32 (docs/speed.md).
+AUTO_PRECISION = "int8"
+FILES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
+TOKENIZER = "tokenizer.json"
+MANIFEST = "manifest.json"
+CACHE_ENV = "ONBRAND_MODEL_CACHE"
+PARALLEL_MIN = 2  # texts in one call from which they run on `workers` threads
+BUILD_TIMEOUT_S = 900
+# The build refuses a graph that strays further than this from torch (min cosine
+# on CHECK_SENTENCES). Measured: fp32 1.0000; int8 0.987 min, 0.992 mean on the demo posts.
+MIN_COSINE = {"fp32": 0.999, "int8": 0.95}
+CHECK_SENTENCES = (
+    "A Brick 500 holds ten Sticks; when one wears out, a shop swaps that one.",
+    "We're thrilled to announce our game-changing, best-in-class solution!",
+    "Replying to everyone who asked: yes, the Oregon shops are open on Sunday.",
+    "Tea.",
+    "Our October numbers: 1,204 packs repaired, 71% needed exactly one Stick, "
+    "and the average bill was $71. Thank you to the 23 shops of the Pine Network.",
+    "ok",
+    "Honestly I think the people complaining about this have no idea how batteries work "
+    "and should stop posting before they embarrass themselves any further.",
+    "Nous réparons les batteries de vélo électrique depuis 2019 à Portland.",
+    "🚲🔋 new shop in Eugene!!! come say hi 👋 #ebike #repair",
+    " ".join(["The long one keeps going so that truncation at 256 tokens is exercised."] * 30),
+)
+
+_build_lock = threading.Lock()
+
+
+# -- where the cache lives -------------------------------------------------------
+
+
+def models_dir() -> Path:
+    """`$ONBRAND_MODEL_CACHE`, else `<data dir>/models`."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        path = Path(env).expanduser()
+    else:
+        from agent.store import data_dir
+
+        path = data_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def build_dir(cache: Path | None = None) -> Path:
+    return (cache or models_dir()) / f"{MODEL_NAME}-onnx"
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _source_sha(folder: Path, manifest: dict[str, Any] | None) -> str:
+    """The source weights' SHA-256: taken from the manifest while every weight file
+    has the size and mtime recorded there, else hashed again."""
+    sig = [list(x) for x in weights_signature(folder)]
+    src = (manifest or {}).get("source", {})
+    if src.get("signature") == sig and src.get("weights_sha256"):
+        return str(src["weights_sha256"])
+    return weights_sha256(folder)
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_build(
+    precision: str, cache: Path | None = None, verify_hash: bool = True
+) -> tuple[Path, dict[str, Any]] | None:
+    """(model file, manifest) when a complete, current, undamaged build is there."""
+    out = build_dir(cache)
+    manifest = read_manifest(out)
+    if not manifest or manifest.get("build_version") != BUILD_VERSION:
+        return None
+    try:
+        folder = model_path()
+        if _source_sha(folder, manifest) != manifest["source"]["weights_sha256"]:
+            return None  # the packaged weights changed: this build is of other weights
+        files = manifest["files"]
+        for name in (FILES[precision], TOKENIZER):
+            path = out / name
+            if path.stat().st_size != files[name]["size"]:
+                return None
+            if verify_hash and _sha256_file(path) != files[name]["sha256"]:
+                return None
+    except (OSError, KeyError, TypeError, EncoderError):
+        return None
+    return out / FILES[precision], manifest
+
+
+def is_built(precision: str = AUTO_PRECISION, cache: Path | None = None) -> bool:
+    """Cheap: the manifest, the source signature and the file sizes (no hashing)."""
+    return check_build(precision, cache, verify_hash=False) is not None
+
+
+@contextlib.contextmanager
+def _file_lock(folder: Path) -> Iterator[None]:
+    """One builder at a time across processes (an agent and `make bench`, say)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the in-process lock only
+        yield
+        return
+    with open(folder / ".lock", "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def ensure_built(
+    precision: str = AUTO_PRECISION,
+    cache: Path | None = None,
+    build: bool = True,
+    in_process: bool = False,
+    force: bool = False,
+) -> tuple[Path, dict[str, Any]]:
+    """The model file and manifest of a good build, building it first when it is
+    missing, stale or damaged. The build runs in a subprocess unless `in_process`,
+    so the calling process never imports torch."""
+    if precision not in PRECISIONS:
+        raise EncoderError(f"unknown ONNX precision {precision!r} (known: {', '.join(PRECISIONS)})")
+    found = None if force else check_build(precision, cache)
+    if found:
+        return found
+    if not build:
+        raise EncoderError(
+            f"the ONNX model is not built in {build_dir(cache)}; run "
+            "`python -m embeddings.onnx build`"
+        )
+    out = build_dir(cache)
+    with _build_lock, _file_lock(out.parent):
+        found = None if force else check_build(precision, cache)  # another process built it
+        if found:
+            return found
+        if in_process:
+            build_model(out)
+        else:
+            _build_in_subprocess(out)
+    found = check_build(precision, cache)
+    if not found:
+        raise EncoderError(f"the ONNX build in {out} did not verify")
+    return found
+
+
+def _build_in_subprocess(out: Path) -> None:
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    cmd = [sys.executable, "-m", "embeddings.onnx", "build", "--into", str(out)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise EncoderError(f"building the ONNX model took over {BUILD_TIMEOUT_S} s") from exc
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
+        raise EncoderError(f"building the ONNX model failed:\n{tail}")
+
+
+# -- the build (imports torch) -----------------------------------------------------
+
+
+def _export_fp32(folder: Path, dest: Path) -> None:
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise EncoderError(
+            "building the ONNX model needs torch and transformers (installed with onbrand)"
+        ) from exc
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    bert = transformers.AutoModel.from_pretrained(str(folder), attn_implementation="eager")
+    bert.eval()
+
+    class Pooled(torch.nn.Module):
+        """BERT, then the masked mean over tokens and L2 normalisation, as the
+        sentence-transformers pipeline of this model does (modules.json)."""
+
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.inner(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=torch.zeros_like(input_ids),
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return mean / mean.norm(p=2, dim=1, keepdim=True).clamp(min=1e-12)
+
+    ids = torch.ones(2, 16, dtype=torch.long)
+    with torch.no_grad(), warnings_off():
+        torch.onnx.export(
+            Pooled(bert),
+            (ids, torch.ones_like(ids)),
+            str(dest),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=OPSET,
+            dynamo=False,
+            do_constant_folding=True,
+        )
+
+
+@contextlib.contextmanager
+def warnings_off() -> Iterator[None]:
+    import logging
+    import warnings
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # onnxruntime.quantization logs advice at WARNING
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+
+
+def _quantize(src: Path, dest: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with warnings_off():
+        quantize_dynamic(
+            str(src),
+            str(dest),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+        )
+
+
+def _reference_vectors(folder: Path) -> np.ndarray:
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(folder), device="cpu")
+    vecs = model.encode(list(CHECK_SENTENCES), convert_to_numpy=True, normalize_embeddings=True)
+    return np.asarray(vecs, dtype=np.float32)
+
+
+def build_model(out: Path, folder: Path | None = None, log: Any = None) -> dict[str, Any]:
+    """Export, quantise, check against torch, then move into `out` (manifest last)."""
+    folder = folder or model_path()
+    say = log or (lambda msg: None)
+    t0 = time.monotonic()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
+    try:
+        say("exporting fp32 graph with torch.onnx.export")
+        _export_fp32(folder, tmp / FILES["fp32"])
+        say("quantising to int8 (dynamic, per channel)")
+        _quantize(tmp / FILES["fp32"], tmp / FILES["int8"])
+        shutil.copyfile(folder / TOKENIZER, tmp / TOKENIZER)
+        say("checking both graphs against the torch reference")
+        ref = _reference_vectors(folder)
+        cosines = {}
+        for precision in PRECISIONS:
+            enc = _Runner(tmp / FILES[precision], tmp / TOKENIZER, threads=1)
+            got = enc.run(list(CHECK_SENTENCES))
+            cos = (got * ref).sum(axis=1)
+            cosines[precision] = {
+                "min": round(float(cos.min()), 5),
+                "mean": round(float(cos.mean()), 5),
+            }
+            if float(cos.min()) < MIN_COSINE[precision]:
+                raise EncoderError(
+                    f"the {precision} ONNX graph differs from torch (min cosine "
+                    f"{float(cos.min()):.4f} < {MIN_COSINE[precision]})"
+                )
+        import onnxruntime
+        import torch
+
+        manifest = {
+            "build_version": BUILD_VERSION,
+            "model": MODEL_NAME,
+            "dim": int(ref.shape[1]),
+            "max_tokens": MAX_TOKENS,
+            "opset": OPSET,
+            "quantization": "dynamic int8, per-channel weights, reduce_range",
+            "source": {
+                "folder": str(folder),
+                "weights_sha256": weights_sha256(folder),
+                "signature": [list(x) for x in weights_signature(folder)],
+            },
+            "files": {
+                name: {"sha256": _sha256_file(tmp / name), "size": (tmp / name).stat().st_size}
+                for name in (*FILES.values(), TOKENIZER)
+            },
+            "check_cosine_vs_torch": cosines,
+            "built_with": {"torch": torch.__version__, "onnxruntime": onnxruntime.__version__},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": round(time.monotonic() - t0, 1),
+        }
+        # Each rename is atomic; the manifest goes last and names every file's hash,
+        # so a crash in between leaves a cache that fails `check_build` and is rebuilt.
+        (out / MANIFEST).unlink(missing_ok=True)
+        for name in (*FILES.values(), TOKENIZER):
+            os.replace(tmp / name, out / name)
+        mtmp = tmp / MANIFEST
+        mtmp.write_text(json.dumps(manifest, indent=2))
+        with open(mtmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(mtmp, out / MANIFEST)
+        say(f"built in {manifest['build_seconds']} s: {out}")
+        return manifest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- the run path (no torch) ------------------------------------------------------------
+
+
+class _Runner:
+    """An onnxruntime session + a tokenizer; turns texts into the graph's vectors.
+
+    One text per run, always: dynamic int8 quantisation scales activations per
+    run, so a text batched with others would get another vector (cosine to its
+    own vector down to 0.94 on the demo posts) and the padding would cost time.
+    Several texts run on `workers` threads over the one session (onnxruntime
+    releases the GIL), which on this machine beats batching at any batch size."""
+
+    def __init__(self, model: Path, tokenizer: Path, threads: int = 1, workers: int = 2):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.model = model
+        self.workers = max(1, workers)
+        self.tok = Tokenizer.from_file(str(tokenizer))
+        self.tok.no_padding()  # tokenizer.json pads every text to 128 tokens
+        self.tok.enable_truncation(MAX_TOKENS)
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.log_severity_level = 3
+        if threads > 1:  # no busy-waiting workers between runs
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _one(self, ids: list[int]) -> np.ndarray:
+        arr = np.asarray(ids, dtype=np.int64).reshape(1, -1)
+        feed = {"input_ids": arr, "attention_mask": np.ones_like(arr)}
+        return self.session.run(["embedding"], feed)[0][0]
+
+    def pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onbrand-onnx")
+            return self._pool
+
+    def run(self, texts: list[str]) -> np.ndarray:
+        n = len(texts)
+        encs = [self.tok.encode(texts[0])] if n == 1 else self.tok.encode_batch(texts)
+        ids = [e.ids for e in encs]
+        out = np.empty((n, DIM), dtype=np.float32)
+        if n >= PARALLEL_MIN and self.workers > 1:
+            order = sorted(range(n), key=lambda i: -len(ids[i]))  # longest first balances
+            for i, vec in zip(
+                order, self.pool().map(self._one, [ids[i] for i in order]), strict=True
+            ):
+                out[i] = vec
+        else:
+            for i in range(n):
+                out[i] = self._one(ids[i])
+        return out
+
+
+class OnnxEncoder(Encoder):
+    """all-MiniLM-L6-v2 on onnxruntime; int8 or fp32. Never imports torch unless it
+    must build the model, and then only in a subprocess."""
+
+    def __init__(
+        self,
+        precision: str = AUTO_PRECISION,
+        threads: int = 1,
+        workers: int = 2,
+        cache: Path | None = None,
+        build: bool = True,
+    ) -> None:
+        path, manifest = ensure_built(precision, cache, build=build)
+        try:
+            self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+        except Exception as exc:  # onnxruntime refused the file: rebuild once
+            if not build:
+                raise EncoderError(f"cannot load {path}: {exc}") from exc
+            path, manifest = ensure_built(precision, cache, force=True)
+            self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+        self.path = path
+        self.manifest = manifest
+        self.identity = ModelIdentity(
+            name=MODEL_NAME,
+            weights_sha256=str(manifest["source"]["weights_sha256"]),
+            backend="onnx",
+            precision=precision,
+            dim=int(manifest.get("dim", DIM)),
+        )
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._runner.run(texts)
+
+
+# -- command line ---------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(
+        prog="python -m embeddings.onnx", description=__doc__.split("\n")[0]
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build the ONNX models into the cache (or check them)")
+    b.add_argument(
+        "--cache",
+        type=Path,
+        help=f"model cache folder (default: ${CACHE_ENV} or <data dir>/models)",
+    )
+    b.add_argument("--force", action="store_true", help="rebuild even if a good build is there")
+    b.add_argument("--into", type=Path, help=argparse.SUPPRESS)  # a parent holds the lock
+    s = sub.add_parser("status", help="print the cache's manifest")
+    s.add_argument("--cache", type=Path)
+    args = p.parse_args(argv)
+
+    def log(msg: str) -> None:
+        print(f"onnx: {msg}", file=sys.stderr, flush=True)
+
+    if args.cmd == "status":
+        out = build_dir(args.cache)
+        info = {"dir": str(out), **{x: is_built(x, args.cache) for x in PRECISIONS}}
+        print(json.dumps({**info, "manifest": read_manifest(out)}, indent=2))
+        return 0
+    if args.into is not None:
+        build_model(args.into, log=log)
+        return 0
+    if not args.force and all(check_build(x, args.cache) for x in PRECISIONS):
+        log(f"up to date: {build_dir(args.cache)}")
+        return 0
+    ensure_built(AUTO_PRECISION, args.cache, in_process=True, force=args.force)
+    log(f"ready: {build_dir(args.cache)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
