@@ -1153,6 +1153,8 @@ def cli_uses_backend() -> bool:
 def run_soak(args: argparse.Namespace) -> dict[str, Any]:
     from embeddings.encoder import load_encoder
 
+    t_all = time.perf_counter()
+    load_start = load_avg()
     backend, info = ensure_model(args.backend)
     enc = load_encoder(backend)
     db = brand_db(10_000, enc, args.cache)
@@ -1219,7 +1221,9 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "soak_minutes": args.minutes,
         "backend": backend,
+        "load_avg_start": load_start,
         "load_avg_end": load_avg(),
+        "seconds": round(time.perf_counter() - t_all, 1),
         **info,
     }
     return {"meta": meta, "rows": [asdict(r) | {"status": r.status} for r in rows]}
