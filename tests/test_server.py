@@ -268,7 +268,9 @@ def test_pairing_codes_are_one_time_expire_and_lock(server: AgentServer) -> None
 
 
 def test_limits_are_answered_never_crash(demo: Onbrand) -> None:
-    with running(demo) as server:
+    # A slow rate (2 a second, bursts of 10) so the limiter trips however slowly a
+    # busy machine sends; the production limits are the same code with other numbers.
+    with running(demo, rate=(2.0, 10.0)) as server:
 
         async def go() -> None:
             cm, c = await authed(server.port)
