@@ -23,6 +23,14 @@ from pathlib import Path
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_POST_CHARS = 63_206  # Facebook's limit, the longest of the six platforms
 PLATFORMS = ("x", "linkedin", "facebook", "mastodon", "bluesky", "threads")
+PLATFORM_NAMES = {
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "threads": "Threads",
+}
 PLATFORM_ALIASES = {"twitter": "x", "x.com": "x", "fb": "facebook", "meta": "facebook"}
 FORMATS = ("csv", "jsonl", "text", "twitter", "mastodon", "linkedin")
 

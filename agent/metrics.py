@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from agent.importers import PLATFORMS
+from agent.importers import PLATFORM_NAMES, PLATFORMS
 from agent.store import Store, now_iso
 
 GOAL_KINDS: dict[str, str] = {
@@ -369,14 +369,7 @@ def suggestions(
     today: date,
 ) -> list[str]:
     out: list[str] = []
-    names = {
-        "x": "X",
-        "linkedin": "LinkedIn",
-        "facebook": "Facebook",
-        "mastodon": "Mastodon",
-        "bluesky": "Bluesky",
-        "threads": "Threads",
-    }
+    names = PLATFORM_NAMES
     for plat in PLATFORMS:
         last = [p for p in posts if p["platform"] == plat][-5:]
         scored = [spec_1_5(p["specificity"]) for p in last if p["specificity"] is not None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
 from agent.calibration import thresholds
+from agent.importers import PLATFORM_NAMES
 
 NEAREST_K = 3
 
@@ -18,16 +19,6 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
     else:
         v = 60.0 + 40.0 * min((echo - sim) / max(echo, 1e-6), 1.0)
     return int(round(min(max(v, 0.0), 100.0)))
-
-
-PLATFORM_NAMES = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-}
 
 
 def _when(post: dict[str, object]) -> str:
