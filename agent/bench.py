@@ -819,6 +819,22 @@ def encoder_latency(enc: Any, texts: list[str], warm: int = 5) -> tuple[list[flo
     return wall, cpu
 
 
+def encoder_row(
+    name: str, n: int, wall: list[float], cpu: list[float], extra: dict[str, Any] | None = None
+) -> Row:
+    """One "bare encoder" line of the table: wall p50/p95 and CPU p50."""
+    return Row(
+        f"bare encoder {name}, {n} chars",
+        f"{p50_p95(wall)}; cpu p50 {pct(cpu, 50):.1f} ms",
+        data={
+            "p50_ms": pct(wall, 50),
+            "p95_ms": pct(wall, 95),
+            "cpu_p50_ms": pct(cpu, 50),
+            **(extra or {}),
+        },
+    )
+
+
 def bare_rows(name: str, lengths: tuple[int, ...], reps: int) -> list[Row]:
     from embeddings.encoder import load_encoder
 
@@ -826,18 +842,7 @@ def bare_rows(name: str, lengths: tuple[int, ...], reps: int) -> list[Row]:
     rows = []
     for n in lengths:
         wall, cpu = encoder_latency(enc, drafts_of_length(n, reps + 5, seed=n))
-        rows.append(
-            Row(
-                f"bare encoder {name}, {n} chars",
-                f"{p50_p95(wall)}; cpu p50 {pct(cpu, 50):.1f} ms",
-                data={
-                    "p50_ms": pct(wall, 50),
-                    "p95_ms": pct(wall, 95),
-                    "cpu_p50_ms": pct(cpu, 50),
-                    "wall_ms": wall,
-                },
-            )
-        )
+        rows.append(encoder_row(name, n, wall, cpu, {"wall_ms": wall}))
     return rows
 
 
@@ -899,17 +904,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         for n in lengths:
             wall, cpu = encoder_latency(e, texts_by_len[n])
             bare[name][n] = wall
-            rows.append(
-                Row(
-                    f"bare encoder {name}, {n} chars",
-                    f"{p50_p95(wall)}; cpu p50 {pct(cpu, 50):.1f} ms",
-                    data={
-                        "p50_ms": pct(wall, 50),
-                        "p95_ms": pct(wall, 95),
-                        "cpu_p50_ms": pct(cpu, 50),
-                    },
-                )
-            )
+            rows.append(encoder_row(name, n, wall, cpu))
             say(rows[-1].measure + ": " + rows[-1].result)
 
     for name in backends:
