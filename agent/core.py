@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +25,10 @@ from agent.importers import MAX_POST_CHARS, ImportError_, Parsed, Record, parse_
 from agent.result import build_result
 from agent.rules import RulesError, RuleSet, load_rules
 from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
+from agent.style import NAMES as STYLE_NAMES
+from agent.style import RECIPE as STYLE_RECIPE
 from agent.style import features
+from agent.voice import K as VOICE_K
 from agent.voice import VoiceModel
 from embeddings import Encoder, EncoderError, VectorIndex, load_encoder
 from embeddings.encoder import backend_name
@@ -34,6 +39,9 @@ Progress = Callable[[int, int], None]  # (done, total)
 EMBED_BATCH = 64
 REEMBED_CHUNK = 256
 DEMO_BRAND = "demo"
+# Nearest approved posts found once per draft and shared by the analyzers
+# (originality shows 3, the voice model averages its k).
+NEIGHBOURS = max(8, VOICE_K)
 
 
 class OnbrandError(ValueError):
@@ -81,6 +89,9 @@ class Onbrand:
         # time; readers never wait for them.
         self._write_locks: dict[str, threading.RLock] = {}
         self._migrations: dict[str, threading.Thread] = {}
+        # The analyzers' text-only steps run here while the encoder embeds the
+        # draft: the encoder releases the GIL, so the two use both cores.
+        self._prepare_pool = ThreadPoolExecutor(1, thread_name_prefix="onbrand-prepare")
 
     # -- encoder ----------------------------------------------------------
     @property
@@ -212,8 +223,7 @@ class Onbrand:
         posts_index.add(post_ids, post_vecs, ident.key)
         passages_index = VectorIndex(ident.key, ident.dim)
         passages_index.add(pas_ids, pas_vecs, ident.key)
-        texts = self.store.post_texts(brand)
-        style_rows = {pid: features(texts[pid]) for pid in post_ids if pid in texts}
+        style_rows = self._style_rows(brand, post_ids)
         voice = self._fit_voice(brand, posts_index, style_rows)
         return BrandState(
             name=brand,
@@ -227,6 +237,23 @@ class Onbrand:
             encoder=enc,
             rules=self._rules(brand),
         )
+
+    def _style_rows(self, brand: str, post_ids: list[int]) -> dict[int, np.ndarray]:
+        """Each post's style features: stored when the post was added; whatever is
+        missing (posts added before schema 5, another recipe) is computed once and
+        stored, so a start reads 10,000 rows instead of re-reading 10,000 texts."""
+        rows = self.store.style_rows(brand, STYLE_RECIPE, len(STYLE_NAMES))
+        missing = [pid for pid in post_ids if pid not in rows]
+        if missing:
+            texts = self.store.post_texts(brand)
+            fresh = {pid: features(texts[pid]) for pid in missing if pid in texts}
+            try:
+                with self.store.transaction() as db:
+                    self.store.put_style(db, fresh, STYLE_RECIPE)
+            except sqlite3.Error:  # a read-only or busy store: compute again next time
+                log.warning("could not store the style features of %s", brand, exc_info=True)
+            rows.update(fresh)
+        return {pid: rows[pid] for pid in post_ids if pid in rows}
 
     def _rules(self, brand: str) -> RuleSet | None:
         stored = self.store.rules_source(brand)
@@ -346,6 +373,7 @@ class Onbrand:
         batches concurrent drafts from several tabs and clients this way)."""
         states = {d.brand: self.current_state(d.brand) for d in drafts}
         t0 = time.perf_counter()
+        preparing = self._prepare_pool.submit(self._prepare, drafts, states)
         # One forward pass per encoder (normally one): drafts and reply contexts.
         groups: dict[int, tuple[Encoder, list[str]]] = {}
         for d in drafts:
@@ -358,17 +386,26 @@ class Onbrand:
             unique = list(dict.fromkeys(texts))
             vecs.update({(key, t): v for t, v in zip(unique, enc.encode(unique), strict=True)})
         embed_ms = (time.perf_counter() - t0) * 1000
+        preps, prepare_ms = preparing.result()
         out = []
-        for d in drafts:
+        for d, prep in zip(drafts, preps, strict=True):
             state = states[d.brand]
             if not d.text.strip():
                 out.append(build_result(d, [], state, state.encoder.identity, {"total": 0.0}))
                 continue
             key = id(state.encoder)
+            vec = vecs[(key, d.text)]
+            # The nearest approved posts, searched once for every analyzer.
+            hits = state.posts_index.search(vec, NEIGHBOURS + 1)
             view = BrandView(
-                state=state, vec=vecs[(key, d.text)], reply_vec=vecs.get((key, d.reply_to or ""))
+                state=state,
+                vec=vec,
+                reply_vec=vecs.get((key, d.reply_to or "")),
+                neighbours=tuple((i, s) for i, s in hits if i != d.exclude_post)[:NEIGHBOURS],
+                prepared=prep,
             )
-            timings = {"embed": round(embed_ms, 2)}
+            # "prepare" ran beside "embed"; the analyzers' times are what followed.
+            timings = {"embed": round(embed_ms, 2), "prepare": round(prepare_ms, 2)}
             findings: list[Finding] = []
             for a in self.analyzers:
                 t = time.perf_counter()
@@ -377,6 +414,22 @@ class Onbrand:
             timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
             out.append(build_result(d, findings, state, state.encoder.identity, timings))
         return out
+
+    def _prepare(
+        self, drafts: Sequence[Draft], states: dict[str, BrandState]
+    ) -> tuple[list[dict[str, Any]], float]:
+        """Every analyzer's text-only step for every draft (see Analyzer)."""
+        t0 = time.perf_counter()
+        out: list[dict[str, Any]] = []
+        for d in drafts:
+            done: dict[str, Any] = {}
+            if d.text.strip():
+                for a in self.analyzers:
+                    prepare = getattr(a, "prepare", None)
+                    if prepare is not None:
+                        done[a.name] = prepare(d, states[d.brand])
+            out.append(done)
+        return out, (time.perf_counter() - t0) * 1000
 
     # -- changing a brand -------------------------------------------------
     def approve(
@@ -442,6 +495,8 @@ class Onbrand:
                     )
                     ids.append(pid)
                 self.store.put_vectors(db, "post", ids, vecs, ident.key)
+                styles = {pid: features(r.text) for pid, r in zip(ids, new_records, strict=True)}
+                self.store.put_style(db, styles, STYLE_RECIPE)
                 if legacy:
                     self.store.put_vectors(db, "post", ids, served, legacy.identity.key)
                 version = (
@@ -456,8 +511,7 @@ class Onbrand:
             post_ids = [by_key[norm_key(r.text)] for r in records]
             if ids:
                 state.posts_index.add(ids, served, state.encoder.identity.key)
-                for pid, r in zip(ids, new_records, strict=True):
-                    state.style_rows[pid] = features(r.text)
+                state.style_rows.update(styles)
                 state.voice = self._fit_voice(brand, state.posts_index, state.style_rows)
             return {
                 "added": len(ids),

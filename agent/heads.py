@@ -19,6 +19,7 @@ import threading
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -64,12 +65,8 @@ class Head:
     def hashed_logit(self, text: str) -> float:
         """The n-gram part of the linear score for one text."""
         assert self.hw is not None
-        grams = hashed_ngrams(text, len(self.hw), *self.hrange)
-        if not grams:
-            return 0.0
-        idx = np.fromiter(grams.keys(), dtype=np.int64, count=len(grams))
-        val = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))
-        return float(val @ self.hw[idx])
+        idx, val = hashed_ngram_arrays(text, len(self.hw), *self.hrange)
+        return float(val @ self.hw[idx]) if len(idx) else 0.0
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         out = {
@@ -156,32 +153,55 @@ def reset_cache() -> None:
 
 
 # -- hashed character n-grams ------------------------------------------------------
-_BUCKETS: dict[tuple[str, int], int] = {}  # n-gram -> bucket, shared across drafts
-_BUCKETS_MAX = 400_000
+_CRC: dict[str, int] = {}  # n-gram -> crc32 of "n:gram", shared across drafts and heads
+_CRC_MAX = 400_000
 
 
-def hashed_ngrams(text: str, dim: int, n_min: int = 2, n_max: int = 5) -> dict[int, float]:
-    """Sublinear tf of character n-grams of the lowercased, space-normalised text,
-    hashed (crc32 of "n:gram") into `dim` buckets and L2-normalised: a bag of word
-    pieces that survives misspellings ("stoopid", "idi0t") and needs no vocabulary.
-    A draft changes a little per keystroke, so the n-gram -> bucket map is memoised."""
+@lru_cache(maxsize=256)
+def _gram_counts(text: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """(crc32 of each distinct n-gram, its count). Cached per text: the two heads
+    and the word-level explanation read the same draft, and a draft changes a little
+    per keystroke, so both the counts and the n-gram -> crc map are memoised."""
     t = " " + " ".join(text.lower().split()) + " "
     grams: Counter[str] = Counter()
     for n in range(n_min, n_max + 1):
         grams.update(t[i : i + n] for i in range(len(t) - n + 1))
-    counts: dict[int, float] = {}
-    cache = _BUCKETS
+    crcs: list[int] = []
+    counts: list[int] = []
+    cache = _CRC
     for g, c in grams.items():
         if g.isspace():
             continue
-        h = cache.get((g, dim))
+        h = cache.get(g)
         if h is None:
-            h = zlib.crc32(f"{len(g)}:{g}".encode()) % dim
-            if len(cache) < _BUCKETS_MAX:
-                cache[(g, dim)] = h
-        counts[h] = counts.get(h, 0.0) + c
-    if not counts:
-        return {}
-    vals = {k: 1.0 + math.log(v) for k, v in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vals.values()))
-    return {k: v / norm for k, v in vals.items()}
+            h = zlib.crc32(f"{len(g)}:{g}".encode())
+            if len(cache) < _CRC_MAX:
+                cache[g] = h
+        crcs.append(h)
+        counts.append(c)
+    crc_arr = np.array(crcs, dtype=np.int64)
+    crc_arr.flags.writeable = False  # shared through the cache
+    count_arr = np.array(counts, dtype=np.float64)
+    count_arr.flags.writeable = False
+    return crc_arr, count_arr
+
+
+def hashed_ngram_arrays(
+    text: str, dim: int, n_min: int = 2, n_max: int = 5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sublinear tf of character n-grams of the lowercased, space-normalised text,
+    hashed (crc32 of "n:gram") into `dim` buckets and L2-normalised: a bag of word
+    pieces that survives misspellings ("stoopid", "idi0t") and needs no vocabulary.
+    Returns (bucket indices, values), the indices sorted."""
+    crcs, counts = _gram_counts(text, n_min, n_max)
+    if not len(crcs):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    buckets, inverse = np.unique(crcs % dim, return_inverse=True)
+    vals = 1.0 + np.log(np.bincount(inverse, weights=counts))
+    return buckets, vals / math.sqrt(float(vals @ vals))
+
+
+def hashed_ngrams(text: str, dim: int, n_min: int = 2, n_max: int = 5) -> dict[int, float]:
+    """`hashed_ngram_arrays` as a {bucket: value} dict."""
+    idx, val = hashed_ngram_arrays(text, dim, n_min, n_max)
+    return dict(zip(idx.tolist(), val.tolist(), strict=True))

@@ -22,7 +22,7 @@ import numpy as np
 
 from embeddings.encoder import ModelIdentity, identity_from_json
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_BRAND = "default"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -203,6 +203,15 @@ MIGRATIONS: list[str] = [
         loaded_at TEXT NOT NULL
     );
     """,
+    # 5: each post's style features (agent.style), computed once when the post is
+    # added, so that a start reads them instead of recomputing them for every post
+    """
+    CREATE TABLE post_style (
+        post_id INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
+        recipe INTEGER NOT NULL,
+        style BLOB NOT NULL
+    );
+    """,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -377,6 +386,32 @@ class Store:
                 mat[i] = vec
                 i += 1
         return have, mat, missing
+
+    @staticmethod
+    def put_style(db: sqlite3.Connection, rows: dict[int, np.ndarray], recipe: int) -> None:
+        """Store posts' style features; a post removed meanwhile is skipped."""
+        db.executemany(
+            """INSERT OR REPLACE INTO post_style(post_id, recipe, style)
+               SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM posts WHERE id=?)""",
+            [
+                (pid, recipe, np.asarray(v, dtype=np.float64).tobytes(), pid)
+                for pid, v in rows.items()
+            ],
+        )
+
+    def style_rows(self, brand: str, recipe: int, width: int) -> dict[int, np.ndarray]:
+        """The stored style features of this brand's posts, of this recipe."""
+        rows = self._q(
+            """SELECT s.post_id, s.style FROM post_style s JOIN posts p ON p.id=s.post_id
+               WHERE p.brand_id=? AND s.recipe=?""",
+            (self.brand_id(brand), recipe),
+        )
+        out: dict[int, np.ndarray] = {}
+        for pid, blob in rows:
+            v = np.frombuffer(blob, dtype=np.float64)
+            if v.shape == (width,):  # anything else is recomputed
+                out[int(pid)] = v
+        return out
 
     def missing_vectors(self, kind: str, brand: str, model_key: str) -> list[int]:
         """Ids of this brand's posts or passages with no vector of this model."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,12 +24,13 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 SINGULAR = re.compile(r"\b(i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|me|my|mine|myself)\b", re.I)
 PLURAL = re.compile(r"\b(we|we're|we’re|we've|we’ve|we'll|we’ll|us|our|ours|ourselves)\b", re.I)
 SENTENCE = re.compile(r"[.!?]+(?:\s|$)")
+VOWELS = re.compile(r"[aeiouy]+")
 
 
+@lru_cache(maxsize=50_000)  # a brand's vocabulary is small; words repeat across posts
 def _syllables(word: str) -> int:
     word = word.lower().strip("'’")
-    groups = re.findall(r"[aeiouy]+", word)
-    n = len(groups)
+    n = len(VOWELS.findall(word))
     if word.endswith("e") and n > 1 and not word.endswith(("le", "ee")):
         n -= 1
     return max(n, 1)
@@ -60,8 +62,8 @@ def _count(pat: re.Pattern[str]) -> Callable[[str], float]:
 
 
 def _ratio_upper(t: str) -> float:
-    letters = [c for c in t if c.isalpha()]
-    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    letters = "".join(filter(str.isalpha, t))
+    return sum(map(str.isupper, letters)) / len(letters) if letters else 0.0
 
 
 def _person(t: str) -> float:
@@ -143,6 +145,11 @@ FEATURES: tuple[Feature, ...] = (
     ),
 )
 NAMES = tuple(f.name for f in FEATURES)
+
+
+# Bump when a feature's definition changes: stored feature rows of another recipe
+# are recomputed (agent.store `post_style`).
+RECIPE = 1
 
 
 def features(text: str) -> np.ndarray:

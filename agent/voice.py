@@ -73,7 +73,9 @@ class VoiceModel:
     mad: float = 1.0
     k: int = K
     style: StyleNorm = field(default_factory=lambda: StyleNorm.fit(np.zeros((0, 10))))
-    vectors: np.ndarray | None = None  # the brand's post vectors (a snapshot)
+    # The post vectors, kept only when asked (evaluation scores against them; the
+    # agent passes each draft's nearest neighbours from its index instead).
+    vectors: np.ndarray | None = None
 
     @property
     def ready(self) -> bool:
@@ -87,11 +89,18 @@ class VoiceModel:
         vectors: np.ndarray,
         style_rows: np.ndarray,
         seed: int = 0,
+        keep_vectors: bool = False,
     ) -> VoiceModel:
         """Fit on the brand's post vectors and their style features (same order)."""
         n = len(vectors)
         style = StyleNorm.fit(style_rows)
-        model = cls(brand=brand, version=version, n_posts=n, style=style, vectors=vectors)
+        model = cls(
+            brand=brand,
+            version=version,
+            n_posts=n,
+            style=style,
+            vectors=vectors if keep_vectors else None,
+        )
         if n < MIN_POSTS:
             return model
         k = min(K, n - 1)
@@ -108,13 +117,26 @@ class VoiceModel:
         model.mad = max(float(np.median(np.abs(typ - model.median))) * 1.4826, 0.01)
         return model
 
-    def score(self, vec: np.ndarray, text: str) -> dict[str, object]:
-        """Drift 0-100 with the reasons behind it."""
-        assert self.vectors is not None
-        typ = float(affinity((self.vectors @ vec)[None, :], vec[None, :], self.k)[0])
+    def score(
+        self,
+        vec: np.ndarray,
+        text: str,
+        nearest: np.ndarray | None = None,
+        style_values: np.ndarray | None = None,
+    ) -> dict[str, object]:
+        """Drift 0-100 with the reasons behind it. `nearest`: the cosines of the
+        draft's nearest brand posts (at least k of them), as the agent's index
+        found them; without it, the kept vectors are searched. `style_values`:
+        `features(text)` if already computed."""
+        if nearest is None:
+            if self.vectors is None:
+                raise ValueError("give the nearest cosines, or fit with keep_vectors=True")
+            nearest = self.vectors @ vec
+        sims = np.asarray(nearest, dtype=np.float32)[None, :]
+        typ = float(affinity(sims, vec[None, :], self.k)[0])
         z = (typ - self.median) / self.mad
         emb_drift = 100.0 / (1.0 + math.exp(Z_SLOPE * (z - Z_MID)))
-        moves = self.style.deviations(features(text))
+        moves = self.style.deviations(features(text) if style_values is None else style_values)
         excess = sum(max(0.0, abs(float(m["z"])) - STYLE_Z_FREE) for m in moves)
         style_drift = STYLE_CAP * (1.0 - math.exp(-excess / STYLE_SCALE))
         drift = 100.0 - (100.0 - emb_drift) * (100.0 - style_drift) / 100.0

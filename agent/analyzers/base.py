@@ -9,6 +9,7 @@ way: draft -> analyzers -> result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -77,9 +78,26 @@ class BrandView:
     state: BrandState
     vec: np.ndarray
     reply_vec: np.ndarray | None = None
+    # The draft's nearest approved posts, (post id, cosine), best first, searched
+    # once by the core (the draft's own post left out when an approved post is
+    # scored after the fact).
+    neighbours: tuple[tuple[int, float], ...] = ()
+    # What each analyzer's `prepare` returned for this draft, by analyzer name.
+    prepared: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Analyzer(Protocol):
+    """`analyze` is the whole contract. An analyzer may also define
+    `prepare(draft, state) -> Any`: the part of its work that needs only the text
+    (regexes, n-gram counts, rules). The core runs it on the other core while the
+    encoder embeds the draft and hands its return value to `analyze` as
+    `view.prepared[name]`; `analyze` must still work without it."""
+
     name: str
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding: ...
+
+
+def prepared(view: BrandView, name: str) -> Any:
+    """What `name`'s prepare step returned for this draft, or None."""
+    return view.prepared.get(name)

@@ -34,11 +34,7 @@ class Originality:
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         state = view.state
-        hits = [
-            (i, s)
-            for i, s in state.posts_index.search(view.vec, NEAREST_K + 1)
-            if i != draft.exclude_post
-        ][:NEAREST_K]
+        hits = view.neighbours[:NEAREST_K]
         if not hits:
             return Finding(
                 scores={

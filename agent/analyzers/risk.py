@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
-from agent.heads import hashed_ngrams, heads
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
+from agent.heads import hashed_ngram_arrays, hashed_ngrams, heads
 from agent.reply_seeds import DEFAULT_ROUTE, ROUTES
 
 TOP_K = 3
@@ -196,12 +196,20 @@ def classify_context(reply_vec: np.ndarray, reply_to: str, threshold: float) -> 
 class Risk:
     name = "risk"
 
+    def prepare(self, draft: Draft, state: object = None) -> list[dict[str, Any]]:
+        head = heads().head("hostility")
+        if head.hw is not None:  # the n-gram counts are memoised per text
+            hashed_ngram_arrays(draft.text, len(head.hw), *head.hrange)
+        return insults(draft.text)
+
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         t = hostility_threshold()
         t_risky = risky_threshold(t)
         p_model = hostility(view.vec, draft.text)
         words = hostile_words(draft.text) if p_model >= t else []
-        named = insults(draft.text)
+        named = prepared(view, self.name)
+        if named is None:
+            named = insults(draft.text)
         p_host = p_model
         if named:
             # An insult word is risky on its own; it is also the best span to show.

@@ -3,14 +3,24 @@ and replacements, as hints of kind "rule"."""
 
 from __future__ import annotations
 
-from agent.analyzers.base import BrandView, Draft, Finding, Score
+from typing import Any
+
+from agent.analyzers.base import BrandView, Draft, Finding, Score, prepared
 
 
 class Rules:
     name = "rules"
 
+    def prepare(self, draft: Draft, state: Any) -> Finding:
+        return self._check(draft, state)  # rules need only the text
+
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
-        ruleset = getattr(view.state, "rules", None)
+        done = prepared(view, self.name)
+        return done if done is not None else self._check(draft, view.state)
+
+    @staticmethod
+    def _check(draft: Draft, state: Any) -> Finding:
+        ruleset = getattr(state, "rules", None)
         if ruleset is None:
             return Finding()
         hints = ruleset.check(draft.text, draft.platform)

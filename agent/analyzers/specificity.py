@@ -10,14 +10,15 @@ stock phrases from agent/data/platitudes.txt with their spans.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
 from agent.concrete import evidence, lexical_features
-from agent.heads import heads
-from agent.platitudes import bank
+from agent.heads import hashed_ngram_arrays, heads
+from agent.platitudes import Hit, bank
 
 MIN_WORDS = 3  # below this there is nothing to rate
 VAGUE_BELOW = 35  # 0-100; the result's headline reads "vague" below this too
@@ -40,9 +41,11 @@ KIND_WORDS = {
 }
 
 
-def predict(vec: np.ndarray, text: str) -> float:
+def predict(vec: np.ndarray, text: str, lexical: np.ndarray | None = None) -> float:
     """The head's 1-5 rating for one draft."""
-    x = np.concatenate([np.asarray(vec, dtype=np.float32), lexical_features(text)])
+    if lexical is None:
+        lexical = lexical_features(text)
+    x = np.concatenate([np.asarray(vec, dtype=np.float32), lexical])
     return float(np.clip(heads().head("specificity")(x[None, :], [text])[0], 1.0, 5.0))
 
 
@@ -56,26 +59,47 @@ def label(value: int) -> str:
     return "Very specific"
 
 
+@dataclass(frozen=True)
+class _TextPart:
+    """The text-only half of the work (see Analyzer.prepare)."""
+
+    hits: list[Hit]
+    share: float
+    n_words: int
+    evidence: dict[str, list[dict[str, object]]]
+    lexical: np.ndarray | None
+
+
 class Specificity:
     name = "specificity"
 
-    def analyze(self, draft: Draft, view: BrandView) -> Finding:
+    def prepare(self, draft: Draft, state: object = None) -> _TextPart:
         text = draft.text
         hits, share, n_words = bank().find(text)
+        if n_words < MIN_WORDS:
+            return _TextPart(hits, share, n_words, evidence(text), None)
+        head = heads().head("specificity")
+        if head.hw is not None:  # the n-gram counts are memoised per text
+            hashed_ngram_arrays(text, len(head.hw), *head.hrange)
+        return _TextPart(hits, share, n_words, evidence(text), lexical_features(text))
+
+    def analyze(self, draft: Draft, view: BrandView) -> Finding:
+        text = draft.text
+        part = prepared(view, self.name) or self.prepare(draft)
+        hits, share, n_words, ev = part.hits, part.share, part.n_words, part.evidence
         if n_words < MIN_WORDS:
             return Finding(
                 scores={
                     "specificity": Score(
                         None,
                         "Too short to judge yet",
-                        {"score_1_5": None, "evidence": evidence(text)},
+                        {"score_1_5": None, "evidence": ev},
                     )
                 }
             )
-        raw = predict(view.vec, text)
+        raw = predict(view.vec, text, part.lexical)
         s = 1.0 + (raw - 1.0) * (1.0 - share) ** PLATITUDE_PULL
         value = int(round((s - 1.0) / 4.0 * 100.0))
-        ev = evidence(text)
         found = {k: v for k, v in ev.items() if v}
         hints: list[Hint] = []
         hints.extend(self._platitude_hints(hits, share))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
+import numpy as np
+
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
+from agent.style import features
 from agent.voice import MIN_POSTS
 
 
@@ -19,6 +22,9 @@ def _label(value: int) -> str:
 class VoiceDrift:
     name = "voice_drift"
 
+    def prepare(self, draft: Draft, state: object = None) -> np.ndarray:
+        return features(draft.text)  # the style half needs only the text
+
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         voice = view.state.voice
         if not voice.ready:
@@ -32,7 +38,12 @@ class VoiceDrift:
                     )
                 }
             )
-        s = voice.score(view.vec, draft.text)
+        s = voice.score(
+            view.vec,
+            draft.text,
+            np.array([sim for _, sim in view.neighbours]),
+            prepared(view, self.name),
+        )
         value = int(s["value"])
         reasons = [m["message"] for m in s["style"]]
         if s["embedding_drift"] >= 50:

@@ -167,7 +167,7 @@ def voice_auc(cache: EmbeddingCache, groups: dict[str, tuple[list[str], list[str
     for g, (train, _) in groups.items():
         vecs = cache.embed(train)
         style = np.array([features(t) for t in train])
-        model = VoiceModel.fit(g, 1, vecs, style)
+        model = VoiceModel.fit(g, 1, vecs, style, keep_vectors=True)
         centroid = vecs.mean(axis=0)
         centroid /= np.linalg.norm(centroid)
         drift: dict[str, np.ndarray] = {}
