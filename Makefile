@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# The fast encoder (ONNX int8, no torch at run time) is built once from the
+# packaged weights before the demo brand is embedded with it.
 run: install
+	$(BIN)/onbrand model build
 	$(BIN)/onbrand demo
 	$(BIN)/onbrand serve
 

@@ -334,22 +334,19 @@ def proc_cpu_s(pid: int) -> float:
 
 
 class Agent:
-    """`onbrand serve` (or the bench's equivalent child) on a free loopback port."""
+    """`onbrand serve` on a free loopback port."""
 
-    def __init__(self, home: Path, backend: str, via_cli: bool) -> None:
+    def __init__(self, home: Path, backend: str) -> None:
         self.home = home
         self.backend = backend
-        self.via_cli = via_cli
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = home / "agent.log"
 
     def command(self) -> list[str]:
-        if self.via_cli:
-            exe = Path(sys.executable).parent / "onbrand"
-            head = [str(exe)] if exe.exists() else [sys.executable, "-m", "agent"]
-            return [*head, "serve", "--port", str(self.port), "--host", LOOPBACK]
-        return [sys.executable, "-m", "agent.bench", "--serve-child", str(self.port)]
+        exe = Path(sys.executable).parent / "onbrand"
+        head = [str(exe)] if exe.exists() else [sys.executable, "-m", "agent"]
+        return [*head, "serve", "--port", str(self.port), "--host", LOOPBACK]
 
     def start(self) -> None:
         from embeddings.onnx import models_dir
@@ -987,8 +984,7 @@ def agent_section(
     plan = QUICK if args.quick else FULL
     n_posts = plan.posts
     home, token = prepare_home(work, db)
-    via_cli = cli_uses_backend()
-    agent = Agent(home, backend, via_cli=via_cli)
+    agent = Agent(home, backend)
     t0 = time.perf_counter()
     agent.start()
     try:
@@ -1000,24 +996,15 @@ def agent_section(
             if used.get("backend") == "torch"
             else f"{used.get('backend')}-{used.get('precision')}"
         )
-        if used_name != backend:  # `onbrand serve` does not use this backend yet
-            say(f"`onbrand serve` answered with {used_name}, not {backend}: using the bench child")
-            agent.stop()
-            home, token = prepare_home(work, db)
-            agent = Agent(home, backend, via_cli=False)
-            t0 = time.perf_counter()
-            agent.start()
-            t_answer, result = asyncio.run(first_answer(agent.port, token, t0 + 120))
-            cold = t_answer - t0
-            via_cli = False
-        how = "`onbrand serve`" if via_cli else "bench child (same AgentServer; see docs)"
+        if used_name != backend:
+            raise RuntimeError(f"`onbrand serve` answered with {used_name}, not {backend}")
         rows.append(
             Row(
-                f"cold start to first answer ({how})",
+                "cold start to first answer (`onbrand serve`)",
                 f"{cold:.2f} s",
                 f"<= {GOAL_COLD_S:.0f} s",
                 cold <= GOAL_COLD_S,
-                {"seconds": cold, "via_cli": via_cli},
+                {"seconds": cold},
             )
         )
         say(rows[-1].measure + ": " + rows[-1].result)
@@ -1131,17 +1118,6 @@ def agent_section(
     return rows
 
 
-def cli_uses_backend() -> bool:
-    """Whether `onbrand serve` would honour $ONBRAND_ENCODER: its core's default
-    backend must come from `embeddings.encoder.default_backend()`."""
-    import inspect
-
-    from agent.core import Onbrand
-
-    default = inspect.signature(Onbrand).parameters.get("backend")
-    return default is not None and default.default in (None, "auto")
-
-
 # -- soak ------------------------------------------------------------------------------------
 
 
@@ -1157,7 +1133,7 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[Row] = []
     try:
         home, token = prepare_home(work, db)
-        agent = Agent(home, backend, via_cli=cli_uses_backend())
+        agent = Agent(home, backend)
         agent.start()
         try:
             asyncio.run(first_answer(agent.port, token, time.perf_counter() + 120))
@@ -1239,27 +1215,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join([line(cells[0]), sep, *(line(c) for c in cells[1:])])
 
 
-def serve_child(port: int) -> int:
-    """`onbrand serve` with the backend from $ONBRAND_ENCODER, for as long as the CLI's
-    core does not read it itself (docs/speed.md). Loopback only."""
-    import logging
-
-    from agent.auth import Auth
-    from agent.core import Onbrand
-    from agent.server import AgentServer, serve_forever
-    from embeddings.encoder import default_backend
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    server = AgentServer(
-        Onbrand(backend=default_backend()), Auth(), port=port, bind_hosts=(LOOPBACK,)
-    )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(server))
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m agent.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, short runs (~1 min)")
@@ -1268,13 +1223,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where generated brands go")
     ap.add_argument("--soak", action="store_true", help="20 typists for --minutes minutes")
     ap.add_argument("--minutes", type=float, default=5)
-    ap.add_argument("--serve-child", type=int, metavar="PORT", help=argparse.SUPPRESS)
     ap.add_argument("--bare-child", metavar="BACKEND", help=argparse.SUPPRESS)
     ap.add_argument("--reps", type=int, default=FULL.reps, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if args.serve_child:
-        return serve_child(args.serve_child)
     if args.bare_child:
         rows = bare_rows(args.bare_child, (40, 140, 280), args.reps)
         print(json.dumps([asdict(r) for r in rows], default=float))

@@ -119,6 +119,7 @@ def print_result(result: dict[str, Any], out: Any = None) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     core = _core()
     st = core.status()
+    st["encoder_backend"] = encoder_status()
     if args.json:
         print(json.dumps(st, indent=2))
         return 0
@@ -135,9 +136,58 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"  {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} guideline passages  "
             f"voice model v{b['voice_model']}"
         )
-    from embeddings.encoder import MODEL_NAME
+    enc = st["encoder_backend"]
+    print(f"encoder:       {enc['backend']} ({enc['detail']})")
+    return 0
 
-    print(f"model:         {MODEL_NAME} (sentence-transformers, torch, CPU)")
+
+def encoder_status() -> dict[str, str]:
+    """Which encoder this process would load, without loading it."""
+    from embeddings.encoder import MODEL_NAME, default_backend, resolve_backend
+    from embeddings.onnx import AUTO_PRECISION, build_dir
+
+    asked = default_backend()
+    backend = resolve_backend(asked)
+    if backend == "torch":
+        detail = f"{MODEL_NAME}, sentence-transformers reference on torch, CPU"
+        if asked == "auto":
+            detail += (
+                f"; the faster onnx-{AUTO_PRECISION} is not built yet: `onbrand model build` "
+                "(or `onbrand serve` builds it on its first start)"
+            )
+    else:
+        detail = f"{MODEL_NAME}, ONNX Runtime on CPU, no torch; model cache {build_dir()}"
+    return {"asked": asked, "backend": backend, "detail": detail}
+
+
+def ensure_fast_encoder(say: Callable[[str], None]) -> None:
+    """Build the ONNX encoder that "auto" picks, once, from the packaged weights
+    (a subprocess that imports torch; ~30 s). Any failure leaves the torch
+    reference in charge, which is slower but gives the same hints."""
+    from embeddings import EncoderError
+    from embeddings.encoder import AUTO, default_backend
+    from embeddings.onnx import AUTO_PRECISION, ensure_built, is_built
+
+    if default_backend() != AUTO or is_built(AUTO_PRECISION):
+        return
+    say(
+        f"building the fast encoder (ONNX {AUTO_PRECISION}) from the packaged weights; "
+        "once, about 30 s"
+    )
+    t0 = time.monotonic()
+    try:
+        ensure_built(AUTO_PRECISION)
+    except EncoderError as exc:
+        say(f"could not build it ({exc}); using the torch reference encoder")
+        return
+    say(f"fast encoder ready in {time.monotonic() - t0:.0f} s")
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    if args.action == "build":
+        ensure_fast_encoder(lambda m: print(m, file=sys.stderr))
+    enc = encoder_status()
+    print(f"encoder: {enc['backend']} ({enc['detail']})")
     return 0
 
 
@@ -321,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep a company's social posts original, specific and in its voice.",
     )
     p.add_argument("--version", action="version", version=f"onbrand {__version__}")
+    p.add_argument(
+        "--encoder",
+        choices=["auto", "onnx-int8", "onnx-fp32", "torch"],
+        help="encoder backend (default: $ONBRAND_ENCODER, else auto: ONNX int8 when "
+        "built, else the torch reference)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(
@@ -382,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--brand")
     sp.add_argument("--limit", type=int, default=20)
 
+    sp = add("model", cmd_model, "which encoder runs; build the fast ONNX one")
+    sp.add_argument("action", nargs="?", choices=["status", "build"], default="status")
+
     sp = add("demo", cmd_demo, "load the bundled demo brand and show hints for demo drafts")
     sp.add_argument("--quiet", action="store_true", help="only load the demo brand")
 
@@ -395,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.encoder:
+        os.environ["ONBRAND_ENCODER"] = args.encoder  # read by embeddings.default_backend
     if not getattr(args, "fn", None):
         parser.print_help()
         return EXIT_USAGE

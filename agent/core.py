@@ -31,7 +31,7 @@ from agent.style import features
 from agent.voice import K as VOICE_K
 from agent.voice import VoiceModel
 from embeddings import Encoder, EncoderError, VectorIndex, load_encoder
-from embeddings.encoder import backend_name
+from embeddings.encoder import backend_name, default_backend
 
 log = logging.getLogger("onbrand")
 
@@ -42,6 +42,8 @@ DEMO_BRAND = "demo"
 # Nearest approved posts found once per draft and shared by the analyzers
 # (originality shows 3, the voice model averages its k).
 NEIGHBOURS = max(8, VOICE_K)
+# Long enough that every analyzer does its full work (and loads its tables).
+WARM_UP_TEXT = "We opened 3 new stores in Leeds on 4 March; thanks to the team for it."
 
 
 class OnbrandError(ValueError):
@@ -76,12 +78,13 @@ class Onbrand:
         self,
         store: Store | None = None,
         encoder: Encoder | None = None,
-        backend: str = "torch",
+        backend: str | None = None,
         analyzers: Sequence[Analyzer] | None = None,
     ) -> None:
         self.store = store or Store()
         self._encoder = encoder
-        self._backend = backend
+        # None: $ONBRAND_ENCODER, else "auto" (ONNX int8 when built, else torch).
+        self._backend = backend or default_backend()
         self.analyzers: list[Analyzer] = list(analyzers or default_analyzers())
         self._states: dict[str, BrandState] = {}
         self._states_lock = threading.Lock()
@@ -206,6 +209,19 @@ class Onbrand:
         except Exception:
             log.exception("re-embedding %s failed; still serving the old vectors", brand)
 
+    def warm_up(self) -> None:
+        """Load the encoder, the active brand and every analyzer's tables ahead of
+        the first draft, with a throwaway analysis (nothing of it is kept)."""
+        self.analyze(WARM_UP_TEXT)
+
+    def preload(self) -> None:
+        """`warm_up` on a thread beside a start's other work; errors are left for
+        the server's own warm-up and the first draft to report."""
+        try:
+            self.warm_up()
+        except Exception:
+            log.debug("preload failed", exc_info=True)
+
     def wait_for_migrations(self, timeout: float | None = None) -> None:
         for t in list(self._migrations.values()):
             t.join(timeout)
@@ -270,7 +286,16 @@ class Onbrand:
     ) -> VoiceModel:
         ids, vecs = index.matrix()
         style = np.array([style_rows[i] for i in ids.tolist()]) if len(ids) else np.zeros((0, 10))
-        return VoiceModel.fit(brand, self.store.voice_version(brand), vecs, style)
+        version = self.store.voice_version(brand)
+        key = index.model_key
+        stored = self.store.voice_fit(brand, version, key, len(ids))
+        model = VoiceModel.fit(brand, version, vecs, style, calibration=stored)
+        if stored is None and model.ready:
+            try:
+                self.store.put_voice_fit(brand, version, key, len(ids), model.calibration())
+            except sqlite3.Error:  # a busy or read-only store: calibrate again next time
+                log.warning("could not store the voice calibration of %s", brand, exc_info=True)
+        return model
 
     def _texts(self, kind: str, brand: str) -> dict[int, str]:
         if kind == "post":

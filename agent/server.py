@@ -248,7 +248,7 @@ class AgentServer:
         """Load the model and the active brand before the first draft arrives."""
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self.executor, self.core.analyze, "warm up")
+            await loop.run_in_executor(self.executor, self.core.warm_up)
         except Exception:
             log.exception("warm-up failed")
         self.ready = True

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -24,9 +25,8 @@ def _agent_up(port: int) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from agent.auth import Auth
-    from agent.cli import CLIError
+    from agent.cli import CLIError, ensure_fast_encoder
     from agent.core import Onbrand
-    from agent.server import AgentServer, serve_forever
 
     if args.no_privacy:
         os.environ["ONBRAND_PRIVACY"] = "off"
@@ -35,9 +35,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     hosts = tuple(args.host) if args.host else ("127.0.0.1", "::1")
+    if not args.allow_remote:  # a refused bind is refused before any build
+        ensure_fast_encoder(lambda m: print(m, flush=True))
+    core = Onbrand()
+    # Load the model and the active brand while the web server's modules import:
+    # the model load and SQLite's reads release the GIL, so the two overlap.
+    threading.Thread(target=core.preload, daemon=True, name="onbrand-preload").start()
+    from agent.server import AgentServer, serve_forever
+
     try:
         server = AgentServer(
-            Onbrand(), Auth(), port=args.port, bind_hosts=hosts, allow_remote=args.allow_remote
+            core, Auth(), port=args.port, bind_hosts=hosts, allow_remote=args.allow_remote
         )
     except ValueError as exc:
         raise CLIError(str(exc)) from None

@@ -90,8 +90,11 @@ class VoiceModel:
         style_rows: np.ndarray,
         seed: int = 0,
         keep_vectors: bool = False,
+        calibration: dict[str, float] | None = None,
     ) -> VoiceModel:
-        """Fit on the brand's post vectors and their style features (same order)."""
+        """Fit on the brand's post vectors and their style features (same order).
+        `calibration`: a stored `model.calibration()` of these same posts, which
+        skips the leave-one-out pass (the costly part of a start)."""
         n = len(vectors)
         style = StyleNorm.fit(style_rows)
         model = cls(
@@ -102,6 +105,11 @@ class VoiceModel:
             vectors=vectors if keep_vectors else None,
         )
         if n < MIN_POSTS:
+            return model
+        if calibration is not None:
+            model.k = int(calibration["k"])
+            model.median = float(calibration["median"])
+            model.mad = float(calibration["mad"])
             return model
         k = min(K, n - 1)
         rng = np.random.default_rng(seed)
@@ -116,6 +124,9 @@ class VoiceModel:
         model.median = float(np.median(typ))
         model.mad = max(float(np.median(np.abs(typ - model.median))) * 1.4826, 0.01)
         return model
+
+    def calibration(self) -> dict[str, float]:
+        return {"k": self.k, "median": self.median, "mad": self.mad}
 
     def score(
         self,
