@@ -235,3 +235,25 @@ def test_onnx_handles_batches_long_texts_and_empty_strings(onnx_cache: Path) -> 
     assert np.allclose(one_by_one, batched, atol=1e-6)
     cos = (batched[1:] * ref.encode(texts[1:])).sum(axis=1)  # truncation at 256 as torch
     assert cos.min() >= 0.97
+
+
+def test_the_agent_defaults_to_the_fast_encoder_once_built(
+    onnx_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """`Onbrand()` and the CLI follow `auto`: onnx-int8 once built, torch before;
+    `--encoder` (or $ONBRAND_ENCODER) overrides."""
+    from agent.cli import main
+    from agent.core import Onbrand
+
+    # set (not deleted) so that monkeypatch restores it after main(["--encoder", ...])
+    monkeypatch.setenv("ONBRAND_ENCODER", "auto")
+    assert Onbrand().encoder.identity.key == load_encoder("onnx-int8").identity.key
+    assert main(["status"]) == 0
+    assert "encoder:       onnx-int8" in capsys.readouterr().out
+    assert main(["--encoder", "torch", "model"]) == 0
+    assert "encoder: torch" in capsys.readouterr().out
+    monkeypatch.setenv("ONBRAND_ENCODER", "auto")  # after --encoder torch above
+    monkeypatch.setenv(O.CACHE_ENV, str(tmp_path / "empty"))
+    assert main(["model"]) == 0
+    out = capsys.readouterr().out
+    assert "encoder: torch" in out and "onbrand model build" in out

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.onnx_models are parameters here
 """Privacy mode local-only: no outbound connection at all, no draft on disk."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from agent.auth import Auth
 from agent.store import Store
 from tests.agent_server import free_port
+from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT = "ZEBRA-SECRET-DRAFT: our unreleased Brick 900 ships 3 March with 14 Sticks."
@@ -31,7 +33,10 @@ def test_the_guard_really_blocks(tmp_path: Path) -> None:
     assert "192.0.2.1" in log.read_text()
 
 
-def test_no_network_and_no_draft_on_disk(onbrand_home: Path, tmp_path: Path) -> None:
+def test_no_network_and_no_draft_on_disk(
+    onbrand_home: Path, tmp_path: Path, onnx_cache: Path
+) -> None:
+    """The default run path (the ONNX encoder `auto` picks once it is built)."""
     env = {**os.environ, "ONBRAND_HOME": str(onbrand_home), "HF_HUB_OFFLINE": "1"}
     env.pop("ONBRAND_PRIVACY", None)  # the default must be local-only
     log = tmp_path / "net.log"
@@ -82,6 +87,7 @@ def test_no_network_and_no_draft_on_disk(onbrand_home: Path, tmp_path: Path) -> 
             {"text": DRAFT, "platform": "x", "reply_to": {"text": "When does the Brick 900 ship?"}},
         )["result"]
         assert result["scores"]["originality"]["value"] is not None
+        assert result["model"]["encoder"]["backend"] == "onnx", result["model"]
         approved = post("/api/approve", {"text": "An approved post, stored by request."})
         assert approved["created"]
         # a full analysis over the websocket too

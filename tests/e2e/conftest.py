@@ -215,6 +215,10 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
     OUTPUT.mkdir(exist_ok=True)
     a = Agent(tmp_path_factory.mktemp("onbrand-home"), free_port(), OUTPUT / "e2e-agent.log")
     a.log.write_bytes(b"")
+    # `make run`'s sequence on a fresh data dir: build the fast encoder, load the
+    # demo brand with it, serve.
+    a.cli("model", "build", timeout=900)
+    assert "encoder: onnx-int8" in a.cli("model")
     a.cli("demo", "--quiet")
     a.start()
     yield a
