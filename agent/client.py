@@ -84,6 +84,7 @@ async def connect(port: int, origin: str | None = None, **kw: Any) -> AsyncItera
         additional_headers=headers,
         max_size=P.MAX_FRAME_BYTES * 4,
         open_timeout=10,
+        compression=None,  # loopback: see AgentServer.websocket
         **kw,
     ) as ws:
         yield Client(ws)

@@ -199,7 +199,9 @@ class Risk:
     def prepare(self, draft: Draft, state: object = None) -> list[dict[str, Any]]:
         head = heads().head("hostility")
         if head.hw is not None:  # the n-gram counts are memoised per text
-            hashed_ngram_arrays(draft.text, len(head.hw), *head.hrange)
+            pieces = _windows(draft.text) if len(draft.text) > WINDOW else []
+            for piece in [draft.text, *pieces]:
+                hashed_ngram_arrays(piece, len(head.hw), *head.hrange)
         return insults(draft.text)
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
