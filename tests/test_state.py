@@ -1,0 +1,98 @@
+"""What a start reads instead of recomputing (issue #7): each post's style
+features and the voice model's calibration, stored in SQLite beside the posts;
+and the analyzers' text-only `prepare` step, which must not change any result."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agent.analyzers.base import BrandView
+from agent.core import Onbrand
+from agent.store import Store
+from agent.style import RECIPE, features
+from agent.voice import VoiceModel
+from tests.conftest import demo_posts
+
+
+def test_style_features_are_stored_with_each_post(demo: Onbrand) -> None:
+    st = demo.state("demo")
+    stored = demo.store.style_rows("demo", RECIPE, 10)
+    texts = demo.store.post_texts("demo")
+    assert set(stored) == set(texts) == set(st.style_rows)
+    for pid, text in texts.items():
+        assert np.array_equal(stored[pid], features(text))
+    pid = demo.approve("We re-spoked 41 wheels at the Salem shop this week.", brand="demo")[
+        "post_id"
+    ]
+    assert np.array_equal(
+        demo.store.style_rows("demo", RECIPE, 10)[pid],
+        features("We re-spoked 41 wheels at the Salem shop this week."),
+    )
+    demo.remove_post(pid)
+    assert pid not in demo.store.style_rows("demo", RECIPE, 10)  # cascades with the post
+
+
+def test_missing_or_stale_style_rows_are_recomputed_and_stored(demo: Onbrand) -> None:
+    """A store from before schema 5 (no rows) or of another recipe loads the same."""
+    before = demo.state("demo").voice
+    with demo.store.transaction() as db:
+        db.execute("DELETE FROM post_style WHERE post_id % 2 = 0")
+        db.execute("UPDATE post_style SET recipe = recipe + 100 WHERE post_id % 3 = 0")
+    fresh = Onbrand(Store(demo.store.path), demo.encoder)
+    st = fresh.state("demo")
+    assert np.allclose(st.voice.style.mean, before.style.mean)
+    assert np.allclose(st.voice.style.std, before.style.std)
+    assert len(fresh.store.style_rows("demo", RECIPE, 10)) == len(demo_posts())
+
+
+def test_stored_voice_calibration_is_the_fitted_one(demo: Onbrand) -> None:
+    st = demo.state("demo")
+    ids, vecs = st.posts_index.matrix()
+    style = np.array([st.style_rows[i] for i in ids.tolist()])
+    fitted = VoiceModel.fit("demo", st.voice.version, vecs, style)
+    stored = demo.store.voice_fit("demo", st.voice.version, st.model_key, len(ids))
+    assert stored == fitted.calibration()
+    # a new version (an approval) gets its own calibration; the old one is dropped
+    old = st.voice.version
+    demo.approve("Our Eugene shop now opens at 8 on Saturdays.", brand="demo")
+    st2 = demo.state("demo")
+    assert st2.voice.version > old
+    assert demo.store.voice_fit("demo", old, st.model_key, len(ids)) is None
+    assert demo.store.voice_fit("demo", st2.voice.version, st2.model_key, len(ids) + 1) == (
+        st2.voice.calibration()
+    )
+    # a restart reads it and scores exactly as before
+    again = Onbrand(Store(demo.store.path), demo.encoder)
+    assert again.state("demo").voice.calibration() == st2.voice.calibration()
+    draft = "Honestly I just think everybody should follow their passion!!!"
+    a = demo.analyze(draft, brand="demo")["scores"]["voice_drift"]
+    b = again.analyze(draft, brand="demo")["scores"]["voice_drift"]
+    assert a == b
+
+
+def test_prepare_changes_no_result(demo: Onbrand) -> None:
+    """Each analyzer gives the same finding with and without its prepare step."""
+    st = demo.state("demo")
+    drafts = [
+        "We opened 3 new stores in Leeds on 4 March; thanks to the team for it.",
+        "Only an idiot would believe that. You people never learn, do you???",
+        "Pick the best company for your money. Synergy! Innovation! #blessed",
+        "ok",
+    ] + [p["text"] for p in demo_posts()[:5]]
+    for text in drafts:
+        draft = demo.make_draft(text, "x", "demo", None)
+        vec = demo.encoder.encode([text])[0]
+        hits = tuple(st.posts_index.search(vec, 9))[:8]
+        plain = BrandView(state=st, vec=vec, neighbours=hits)
+        prepped = BrandView(
+            state=st,
+            vec=vec,
+            neighbours=hits,
+            prepared={
+                a.name: a.prepare(draft, st) for a in demo.analyzers if hasattr(a, "prepare")
+            },
+        )
+        assert len(prepped.prepared) >= 4
+        for a in demo.analyzers:
+            x, y = a.analyze(draft, plain), a.analyze(draft, prepped)
+            assert x.scores == y.scores and x.hints == y.hints, (a.name, text)
