@@ -54,9 +54,10 @@ bench: install
 soak: install
 	$(BIN)/python -m agent.bench --soak --minutes 5
 
-# Quality against published anchors (needs ../shared/data); QUICK=1 for a small subset.
+# Quality against published anchors (needs ../shared/data); QUICK=1 for a small subset,
+# BACKEND=onnx-int8 (or onnx-fp32) to check an ONNX encoder against the torch reference.
 eval: install
-	$(BIN)/python -m agent.training.eval $(if $(QUICK),--quick,)
+	$(BIN)/python -m agent.training.eval $(if $(QUICK),--quick,) $(if $(BACKEND),--backend $(BACKEND),)
 
 train-heads: install
 	$(BIN)/python -m agent.training.train_heads

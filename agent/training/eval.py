@@ -203,10 +203,12 @@ def table(rows: list[Row]) -> str:
     return "\n".join([line(cells[0]), sep] + [line(c) for c in cells[1:]])
 
 
-def run(data: Path, quick: bool, cache_dir: Path | None = None) -> dict[str, Any]:
+def run(
+    data: Path, quick: bool, cache_dir: Path | None = None, backend: str = "torch"
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     n = QUICK_N if quick else None
-    enc = load_encoder("torch")
+    enc = load_encoder(backend)
     cache = EmbeddingCache(enc, cache_dir)
     base = load_baselines()
     h = heads()
@@ -350,6 +352,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--cache", type=Path, default=None, help="embedding cache (default .eval-cache/)"
     )
+    ap.add_argument(
+        "--backend",
+        default="torch",
+        choices=["torch", "onnx-int8", "onnx-fp32"],
+        help="encoder (default: the torch reference; run the ONNX ones to check the "
+        "int8-within-0.01 rule in docs/speed.md, building them first if needed)",
+    )
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(
@@ -359,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     try:
-        out = run(args.data, args.quick, args.cache)
+        out = run(args.data, args.quick, args.cache, args.backend)
     except (ds.DataMissing, FileNotFoundError) as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2
