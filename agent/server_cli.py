@@ -23,6 +23,16 @@ def _agent_up(port: int) -> bool:
         return False
 
 
+def _load_encoder() -> None:
+    """Load the process's shared encoder (`Onbrand().encoder` then finds it)."""
+    from embeddings.encoder import default_backend, load_encoder
+
+    try:
+        load_encoder(default_backend())
+    except Exception:  # the core meets the same error and reports it
+        logging.getLogger("onbrand").debug("early model load failed", exc_info=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     # One OpenBLAS thread, set before numpy loads: the agent's products are small
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
@@ -30,7 +40,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from agent.auth import Auth
     from agent.cli import CLIError, ensure_fast_encoder
-    from agent.core import Onbrand
 
     if args.no_privacy:
         os.environ["ONBRAND_PRIVACY"] = "off"
@@ -41,9 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     hosts = tuple(args.host) if args.host else ("127.0.0.1", "::1")
     if not args.allow_remote:  # a refused bind is refused before any build
         ensure_fast_encoder(lambda m: print(m, flush=True))
+    # A start overlaps its three slow parts: the model loads on one thread (the
+    # session build releases the GIL), the brand and a warm-up analysis follow on
+    # it, and meanwhile this thread imports the core and the web server.
+    threading.Thread(target=_load_encoder, daemon=True, name="onbrand-model").start()
+    from agent.core import Onbrand
+
     core = Onbrand()
-    # Load the model and the active brand while the web server's modules import:
-    # the model load and SQLite's reads release the GIL, so the two overlap.
     threading.Thread(target=core.preload, daemon=True, name="onbrand-preload").start()
     from agent.server import AgentServer, serve_forever
 
