@@ -107,6 +107,7 @@ class Heads:
         self.arrays = arrays
         self.meta: dict[str, object] = json.loads(str(arrays.get("meta", "{}")))
         self._heads: dict[str, Head] = {}
+        self._f32: dict[str, np.ndarray] = {}
 
     def head(self, name: str) -> Head:
         h = self._heads.get(name)
@@ -118,6 +119,14 @@ class Heads:
         if name not in self.arrays:
             raise HeadsMissing(f"array {name!r} is not in {HEADS_FILE}")
         return self.arrays[name]
+
+    def f32(self, name: str) -> np.ndarray:
+        """An array as float32, converted once (prototype tables are stored as float16)."""
+        a = self._f32.get(name)
+        if a is None:
+            a = self._f32[name] = np.asarray(self.array(name), dtype=np.float32)
+            a.flags.writeable = False
+        return a
 
     def strings(self, name: str) -> list[str]:
         return [str(s) for s in self.array(name).tolist()]

@@ -120,7 +120,7 @@ def proto_probs(vec: np.ndarray, group: str, classes: tuple[str, ...]) -> dict[s
     h = heads()
     sims = []
     for c in classes:
-        protos = h.array(f"proto.{group}.{c}").astype(np.float32)
+        protos = h.f32(f"proto.{group}.{c}")
         s = protos @ np.asarray(vec, np.float32)
         k = min(TOP_K, len(s))
         sims.append(float(np.sort(s)[-k:].mean()))
@@ -163,7 +163,7 @@ def route(text: str, vec: np.ndarray | None) -> dict[str, Any]:
     if vec is not None:
         h = heads()
         for name in ROUTES:
-            protos = h.array(f"proto.route.{name}").astype(np.float32)
+            protos = h.f32(f"proto.route.{name}")
             sims[name] = float((protos @ np.asarray(vec, np.float32)).max())
     if counts:
         best = max(counts, key=lambda n: (len(counts[n]), sims.get(n, 0.0)))
