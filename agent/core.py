@@ -218,7 +218,10 @@ class Onbrand:
         """`warm_up` on a thread beside a start's other work; errors are left for
         the server's own warm-up and the first draft to report."""
         try:
+            self.state(self.active_brand())
+            log.debug("brand %s loaded", self.active_brand())
             self.warm_up()
+            log.debug("warm-up analysis done")
         except Exception:
             log.debug("preload failed", exc_info=True)
 

@@ -27,10 +27,12 @@ def _load_encoder() -> None:
     """Load the process's shared encoder (`Onbrand().encoder` then finds it)."""
     from embeddings.encoder import default_backend, load_encoder
 
+    log = logging.getLogger("onbrand")
     try:
-        load_encoder(default_backend())
+        enc = load_encoder(default_backend())
+        log.debug("model loaded: %s", enc.identity.key)
     except Exception:  # the core meets the same error and reports it
-        logging.getLogger("onbrand").debug("early model load failed", exc_info=True)
+        log.debug("early model load failed", exc_info=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

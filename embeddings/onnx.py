@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -55,6 +56,8 @@ from embeddings.encoder import (
     weights_sha256,
     weights_signature,
 )
+
+log = logging.getLogger("onbrand.embeddings")
 
 BUILD_VERSION = 1  # bump when the recipe below changes: older caches are rebuilt
 OPSET = 17
@@ -419,9 +422,38 @@ class _Runner:
         so.log_severity_level = 3
         if threads > 1:  # no busy-waiting workers between runs
             so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        # The session (graph optimisation, ~0.1 s) is built on a thread: onnxruntime
+        # releases the GIL meanwhile, so a start loads the brand beside it. The
+        # first run waits for it.
+        self._session: Any = None
+        self._error: BaseException | None = None
+        self._opened = threading.Event()
+        threading.Thread(
+            target=self._open, args=(ort, model, so), daemon=True, name="onbrand-onnx-open"
+        ).start()
+
+    def _open(self, ort: Any, model: Path, so: Any) -> None:
+        try:
+            self._session = ort.InferenceSession(
+                str(model), so, providers=["CPUExecutionProvider"]
+            )
+        except BaseException as exc:  # handed to whoever runs the model first
+            self._error = exc
+        finally:
+            self._opened.set()
+
+    def wait(self) -> BaseException | None:
+        """Wait for the session; the error that stopped it, if any."""
+        self._opened.wait()
+        return self._error
+
+    @property
+    def session(self) -> Any:
+        if self.wait() is not None:
+            raise EncoderError(f"onnxruntime cannot load {self.model}: {self._error}")
+        return self._session
 
     def _one(self, ids: list[int]) -> np.ndarray:
         arr = np.asarray(ids, dtype=np.int64).reshape(1, -1)
@@ -464,13 +496,9 @@ class OnnxEncoder(Encoder):
         build: bool = True,
     ) -> None:
         path, manifest = ensure_built(precision, cache, build=build)
-        try:
-            self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
-        except Exception as exc:  # onnxruntime refused the file: rebuild once
-            if not build:
-                raise EncoderError(f"cannot load {path}: {exc}") from exc
-            path, manifest = ensure_built(precision, cache, force=True)
-            self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+        self._args = (precision, cache, build, threads, workers)
+        self._reload = threading.Lock()
+        self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
         self.path = path
         self.manifest = manifest
         self.identity = ModelIdentity(
@@ -481,8 +509,31 @@ class OnnxEncoder(Encoder):
             dim=int(manifest.get("dim", DIM)),
         )
 
+    def _ready(self) -> _Runner:
+        """The runner once its session is open. A file onnxruntime refuses (a
+        build from another onnxruntime, say) is rebuilt once, then it is an error."""
+        runner = self._runner
+        if runner.wait() is None:
+            return runner
+        precision, cache, build, threads, workers = self._args
+        with self._reload:
+            if self._runner is runner:  # the first thread to see the refusal rebuilds
+                if not build:
+                    raise EncoderError(f"cannot load {self.path}: {runner.wait()}")
+                log.warning("onnxruntime refused %s (%s); rebuilding it", self.path, runner.wait())
+                path, self.manifest = ensure_built(precision, cache, force=True)
+                self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+                self.path = path
+            runner = self._runner
+        runner.session  # noqa: B018 - raises EncoderError if this build is refused too
+        return runner
+
+    def wait_ready(self) -> None:
+        """Block until the model can run (or raise why it cannot)."""
+        self._ready()
+
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._runner.run(texts)
+        return self._ready().run(texts)
 
 
 # -- command line ---------------------------------------------------------------------

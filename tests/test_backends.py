@@ -257,3 +257,47 @@ def test_the_agent_defaults_to_the_fast_encoder_once_built(
     assert main(["model"]) == 0
     out = capsys.readouterr().out
     assert "encoder: torch" in out and "onbrand model build" in out
+
+
+def test_a_model_onnxruntime_refuses_is_rebuilt_once(
+    onnx_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose hash matches its manifest but that onnxruntime cannot load (a
+    build by another onnxruntime, say) is rebuilt on first use, then it runs."""
+    cache = tmp_path / "cache"
+    out = _copy_build(onnx_cache, cache)
+    model = out / O.FILES["int8"]
+    model.write_bytes(b"not an onnx graph" * 100)
+    manifest = json.loads((out / O.MANIFEST).read_text())
+    manifest["files"][O.FILES["int8"]] = {
+        "sha256": O._sha256_file(model),
+        "size": model.stat().st_size,
+    }
+    (out / O.MANIFEST).write_text(json.dumps(manifest))
+    assert O.check_build("int8", cache) is not None  # the cache looks whole
+
+    builds: list[Path] = []
+
+    def fake_build(into: Path) -> None:  # the real build runs in the session fixture
+        builds.append(into)
+        for name in (*O.FILES.values(), O.TOKENIZER, O.MANIFEST):
+            shutil.copyfile(O.build_dir(onnx_cache) / name, into / name)
+
+    monkeypatch.setattr(O, "_build_in_subprocess", fake_build)
+    enc = O.OnnxEncoder("int8", cache=cache)
+    vec = enc.encode(["We fixed 1,204 packs in October."])
+    assert len(builds) == 1
+    ref = O.OnnxEncoder("int8", cache=onnx_cache).encode(["We fixed 1,204 packs in October."])
+    assert np.allclose(vec, ref, atol=1e-6)
+    enc.encode(["and again"])
+    assert len(builds) == 1
+
+    model.write_bytes(b"refused again" * 100)  # without building, it is an error
+    manifest = json.loads((out / O.MANIFEST).read_text())
+    manifest["files"][O.FILES["int8"]] = {
+        "sha256": O._sha256_file(model),
+        "size": model.stat().st_size,
+    }
+    (out / O.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(EncoderError, match="cannot load"):
+        O.OnnxEncoder("int8", cache=cache, build=False).encode(["x"])
