@@ -69,6 +69,7 @@ GOAL_INDEX_MS = 20.0
 GOAL_RECALL = 0.95
 GOAL_APPROVE_S = 1.0
 GOAL_COLD_S = 1.0
+COLD_STARTS = 3
 GOAL_RSS_MB = 250.0
 
 
@@ -1003,11 +1004,20 @@ def agent_section(
     n_posts = plan.posts
     home, token = prepare_home(work, db)
     agent = Agent(home, backend)
-    t0 = time.perf_counter()
-    agent.start()
+    # Three starts, each on a fresh copy of the brand; the last agent stays up for
+    # the rest of the run. One start alone is at the mercy of the machine's mood.
+    colds: list[float] = []
     try:
-        t_answer, result = asyncio.run(first_answer(agent.port, token, t0 + 120))
-        cold = t_answer - t0
+        for attempt in range(COLD_STARTS):
+            if attempt:
+                agent.stop()
+                home, token = prepare_home(work, db)
+                agent = Agent(home, backend)
+            t0 = time.perf_counter()
+            agent.start()
+            t_answer, result = asyncio.run(first_answer(agent.port, token, t0 + 120))
+            colds.append(t_answer - t0)
+        cold = pct(colds, 50)
         used = result.get("model", {}).get("encoder", {})
         used_name = (
             "torch"
@@ -1018,11 +1028,12 @@ def agent_section(
             raise RuntimeError(f"`onbrand serve` answered with {used_name}, not {backend}")
         rows.append(
             Row(
-                "cold start to first answer (`onbrand serve`)",
-                f"{cold:.2f} s",
+                "cold start to first answer (`onbrand serve`, median of "
+                f"{len(colds)})",
+                f"{cold:.2f} s ({', '.join(f'{c:.2f}' for c in colds)})",
                 f"<= {GOAL_COLD_S:.0f} s",
                 cold <= GOAL_COLD_S,
-                {"seconds": cold},
+                {"seconds": cold, "each_s": colds},
             )
         )
         say(rows[-1].measure + ": " + rows[-1].result)
