@@ -234,10 +234,14 @@ class Onbrand:
     ) -> BrandState:
         enc = encoder or self.encoder
         ident = enc.identity
-        if enc is self.encoder:
+        post_ids, post_vecs, missing = self.store.vectors("post", brand, ident.key, ident.dim)
+        pas_ids, pas_vecs, pas_missing = self.store.vectors(
+            "passage", brand, ident.key, ident.dim
+        )
+        if (missing or pas_missing) and enc is self.encoder:
             self._reembed_missing(brand, progress)
-        post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
-        pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
+            post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
+            pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
         posts_index = VectorIndex(ident.key, ident.dim, capacity=max(1024, len(post_ids) * 2))
         posts_index.add(post_ids, post_vecs, ident.key)
         passages_index = VectorIndex(ident.key, ident.dim)

@@ -142,20 +142,35 @@ class VectorIndex:
         if len(ids) != len(vecs):
             raise ValueError("ids and vectors differ in length")
         with self._lock:
-            for item_id, vec in zip(ids, vecs, strict=True):
-                at = self._pos.get(item_id)
-                if at is not None:  # re-adding replaces, never duplicates
-                    self._vecs[at] = vec
-                    continue
-                if self._n == len(self._vecs):
-                    self._grow()
-                self._vecs[self._n] = vec
-                self._ids[self._n] = item_id
-                self._pos[item_id] = self._n
-                self._n += 1
+            if len(set(ids)) == len(ids) and not any(i in self._pos for i in ids):
+                self._append(ids, vecs)  # the common case (a start, an import): one copy
+            else:
+                self._add_each(ids, vecs)
             if ids:
                 self._ann_apply("add", np.asarray(ids, dtype=np.int64), vecs)
             self._ann_maintain()
+
+    def _append(self, ids: list[int], vecs: np.ndarray) -> None:
+        while self._n + len(ids) > len(self._vecs):
+            self._grow()
+        end = self._n + len(ids)
+        self._vecs[self._n : end] = vecs
+        self._ids[self._n : end] = ids
+        self._pos.update(zip(ids, range(self._n, end), strict=True))
+        self._n = end
+
+    def _add_each(self, ids: list[int], vecs: np.ndarray) -> None:
+        for item_id, vec in zip(ids, vecs, strict=True):
+            at = self._pos.get(item_id)
+            if at is not None:  # re-adding replaces, never duplicates
+                self._vecs[at] = vec
+                continue
+            if self._n == len(self._vecs):
+                self._grow()
+            self._vecs[self._n] = vec
+            self._ids[self._n] = item_id
+            self._pos[item_id] = self._n
+            self._n += 1
 
     def remove(self, item_id: int) -> bool:
         with self._lock:
