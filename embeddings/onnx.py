@@ -191,13 +191,14 @@ def ensure_built(
     build: bool = True,
     in_process: bool = False,
     force: bool = False,
+    verify_hash: bool = True,
 ) -> tuple[Path, dict[str, Any]]:
     """The model file and manifest of a good build, building it first when it is
     missing, stale or damaged. The build runs in a subprocess unless `in_process`,
     so the calling process never imports torch."""
     if precision not in PRECISIONS:
         raise EncoderError(f"unknown ONNX precision {precision!r} (known: {', '.join(PRECISIONS)})")
-    found = None if force else check_build(precision, cache)
+    found = None if force else check_build(precision, cache, verify_hash)
     if found:
         return found
     if not build:
@@ -405,7 +406,14 @@ class _Runner:
     Several texts run on `workers` threads over the one session (onnxruntime
     releases the GIL), which on this machine beats batching at any batch size."""
 
-    def __init__(self, model: Path, tokenizer: Path, threads: int = 1, workers: int = 2):
+    def __init__(
+        self,
+        model: Path,
+        tokenizer: Path,
+        threads: int = 1,
+        workers: int = 2,
+        sha256: str | None = None,
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -431,11 +439,14 @@ class _Runner:
         self._error: BaseException | None = None
         self._opened = threading.Event()
         threading.Thread(
-            target=self._open, args=(ort, model, so), daemon=True, name="onbrand-onnx-open"
+            target=self._open, args=(ort, model, so, sha256), daemon=True, name="onbrand-onnx-open"
         ).start()
 
-    def _open(self, ort: Any, model: Path, so: Any) -> None:
+    def _open(self, ort: Any, model: Path, so: Any, sha256: str | None) -> None:
         try:
+            # The model's hash (23 MB, ~40 ms) is checked here too, off the start's path.
+            if sha256 and _sha256_file(model) != sha256:
+                raise EncoderError(f"{model} does not match its manifest (damaged)")
             self._session = ort.InferenceSession(
                 str(model), so, providers=["CPUExecutionProvider"]
             )
@@ -495,10 +506,14 @@ class OnnxEncoder(Encoder):
         cache: Path | None = None,
         build: bool = True,
     ) -> None:
-        path, manifest = ensure_built(precision, cache, build=build)
+        # Sizes and the source weights now; the model file's hash is checked as
+        # its session opens (a damaged file is then rebuilt like a refused one).
+        path, manifest = ensure_built(precision, cache, build=build, verify_hash=False)
+        if _sha256_file(path.parent / TOKENIZER) != manifest["files"][TOKENIZER]["sha256"]:
+            path, manifest = ensure_built(precision, cache, build=build)
         self._args = (precision, cache, build, threads, workers)
         self._reload = threading.Lock()
-        self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+        self._runner = self._open_runner(path, manifest)
         self.path = path
         self.manifest = manifest
         self.identity = ModelIdentity(
@@ -520,13 +535,18 @@ class OnnxEncoder(Encoder):
             if self._runner is runner:  # the first thread to see the refusal rebuilds
                 if not build:
                     raise EncoderError(f"cannot load {self.path}: {runner.wait()}")
-                log.warning("onnxruntime refused %s (%s); rebuilding it", self.path, runner.wait())
+                log.warning("cannot load %s (%s); rebuilding it", self.path, runner.wait())
                 path, self.manifest = ensure_built(precision, cache, force=True)
-                self._runner = _Runner(path, path.parent / TOKENIZER, threads, workers)
+                self._runner = self._open_runner(path, self.manifest)
                 self.path = path
             runner = self._runner
         runner.session  # noqa: B018 - raises EncoderError if this build is refused too
         return runner
+
+    def _open_runner(self, path: Path, manifest: dict[str, Any]) -> _Runner:
+        _, _, _, threads, workers = self._args
+        sha = manifest["files"][path.name]["sha256"]
+        return _Runner(path, path.parent / TOKENIZER, threads, workers, sha256=sha)
 
     def wait_ready(self) -> None:
         """Block until the model can run (or raise why it cannot)."""

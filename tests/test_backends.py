@@ -292,6 +292,13 @@ def test_a_model_onnxruntime_refuses_is_rebuilt_once(
     enc.encode(["and again"])
     assert len(builds) == 1
 
+    # a flipped byte (size unchanged): noticed as the session opens, rebuilt once
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    again = O.OnnxEncoder("int8", cache=cache).encode(["We fixed 1,204 packs in October."])
+    assert len(builds) == 2 and np.allclose(again, ref, atol=1e-6)
+
     model.write_bytes(b"refused again" * 100)  # without building, it is an error
     manifest = json.loads((out / O.MANIFEST).read_text())
     manifest["files"][O.FILES["int8"]] = {
