@@ -162,6 +162,32 @@ def _copy_build(src_cache: Path, dst_cache: Path) -> Path:
     return out
 
 
+def _fake_builds(good: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Make a "build" copy the session fixture's real build; returns where it went."""
+    builds: list[Path] = []
+
+    def fake_build(into: Path) -> None:  # the real build runs in the session fixture
+        builds.append(into)
+        for name in (*O.FILES.values(), O.TOKENIZER, O.MANIFEST):
+            shutil.copyfile(O.build_dir(good) / name, into / name)
+
+    monkeypatch.setattr(O, "_build_in_subprocess", fake_build)
+    return builds
+
+
+def _replace_model(out: Path, data: bytes) -> Path:
+    """Write other bytes as the int8 model and make the manifest vouch for them."""
+    model = out / O.FILES["int8"]
+    model.write_bytes(data)
+    manifest = json.loads((out / O.MANIFEST).read_text())
+    manifest["files"][O.FILES["int8"]] = {
+        "sha256": O._sha256_file(model),
+        "size": model.stat().st_size,
+    }
+    (out / O.MANIFEST).write_text(json.dumps(manifest))
+    return model
+
+
 def test_corrupt_or_stale_cache_is_rebuilt(
     onnx_cache: Path,
     tmp_path: Path,
@@ -171,14 +197,7 @@ def test_corrupt_or_stale_cache_is_rebuilt(
     out = _copy_build(onnx_cache, cache)
     assert O.check_build("int8", cache) is not None
 
-    builds: list[Path] = []
-
-    def fake_build(into: Path) -> None:  # the real build runs in the session fixture
-        builds.append(into)
-        for name in (*O.FILES.values(), O.TOKENIZER, O.MANIFEST):
-            shutil.copyfile(O.build_dir(onnx_cache) / name, into / name)
-
-    monkeypatch.setattr(O, "_build_in_subprocess", fake_build)
+    builds = _fake_builds(onnx_cache, monkeypatch)
 
     # a flipped byte in the model: same size, wrong hash
     model = out / O.FILES["int8"]
@@ -266,24 +285,10 @@ def test_a_model_onnxruntime_refuses_is_rebuilt_once(
     build by another onnxruntime, say) is rebuilt on first use, then it runs."""
     cache = tmp_path / "cache"
     out = _copy_build(onnx_cache, cache)
-    model = out / O.FILES["int8"]
-    model.write_bytes(b"not an onnx graph" * 100)
-    manifest = json.loads((out / O.MANIFEST).read_text())
-    manifest["files"][O.FILES["int8"]] = {
-        "sha256": O._sha256_file(model),
-        "size": model.stat().st_size,
-    }
-    (out / O.MANIFEST).write_text(json.dumps(manifest))
+    model = _replace_model(out, b"not an onnx graph" * 100)
     assert O.check_build("int8", cache) is not None  # the cache looks whole
 
-    builds: list[Path] = []
-
-    def fake_build(into: Path) -> None:  # the real build runs in the session fixture
-        builds.append(into)
-        for name in (*O.FILES.values(), O.TOKENIZER, O.MANIFEST):
-            shutil.copyfile(O.build_dir(onnx_cache) / name, into / name)
-
-    monkeypatch.setattr(O, "_build_in_subprocess", fake_build)
+    builds = _fake_builds(onnx_cache, monkeypatch)
     enc = O.OnnxEncoder("int8", cache=cache)
     vec = enc.encode(["We fixed 1,204 packs in October."])
     assert len(builds) == 1
@@ -299,12 +304,6 @@ def test_a_model_onnxruntime_refuses_is_rebuilt_once(
     again = O.OnnxEncoder("int8", cache=cache).encode(["We fixed 1,204 packs in October."])
     assert len(builds) == 2 and np.allclose(again, ref, atol=1e-6)
 
-    model.write_bytes(b"refused again" * 100)  # without building, it is an error
-    manifest = json.loads((out / O.MANIFEST).read_text())
-    manifest["files"][O.FILES["int8"]] = {
-        "sha256": O._sha256_file(model),
-        "size": model.stat().st_size,
-    }
-    (out / O.MANIFEST).write_text(json.dumps(manifest))
+    _replace_model(out, b"refused again" * 100)  # without building, it is an error
     with pytest.raises(EncoderError, match="cannot load"):
         O.OnnxEncoder("int8", cache=cache, build=False).encode(["x"])
