@@ -243,10 +243,14 @@ def _merge_adjacent_names(spans: list[tuple[int, int]], text: str) -> list[tuple
     return out
 
 
-def lexical_features(text: str) -> np.ndarray:
+def lexical_features(
+    text: str, ev: dict[str, list[dict[str, object]]] | None = None
+) -> np.ndarray:
+    """`ev`: `evidence(text)` when the caller has it already."""
     words = WORD.findall(URL.sub(" ", text))
     n_words = max(len(words), 1)
-    ev = evidence(text)
+    if ev is None:
+        ev = evidence(text)
     n_num = len(ev["numbers"]) + len(ev["quantities"])
     n_prop = len(proper_nouns(text))
     letters = [c for c in text if c.isalpha()]

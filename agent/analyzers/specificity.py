@@ -81,7 +81,8 @@ class Specificity:
         head = heads().head("specificity")
         if head.hw is not None:  # the n-gram counts are memoised per text
             hashed_ngram_arrays(text, len(head.hw), *head.hrange)
-        return _TextPart(hits, share, n_words, evidence(text), lexical_features(text))
+        ev = evidence(text)
+        return _TextPart(hits, share, n_words, ev, lexical_features(text, ev))
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         text = draft.text
