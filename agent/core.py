@@ -291,15 +291,21 @@ class Onbrand:
     def _fit_voice(
         self, brand: str, index: VectorIndex, style_rows: dict[int, np.ndarray]
     ) -> VoiceModel:
-        ids, vecs = index.matrix()
-        style = np.array([style_rows[i] for i in ids.tolist()]) if len(ids) else np.zeros((0, 10))
+        def style_of(ids: list[int]) -> np.ndarray:
+            rows = [style_rows[i] for i in ids]
+            return np.array(rows) if rows else np.zeros((0, len(STYLE_NAMES)))
+
         version = self.store.voice_version(brand)
         key = index.model_key
+        ids = index.ids()
         stored = self.store.voice_fit(brand, version, key, len(ids))
-        model = VoiceModel.fit(brand, version, vecs, style, calibration=stored)
-        if stored is None and model.ready:
+        if stored is not None:  # a start: no copy of the matrix, no recalibration
+            return VoiceModel.restore(brand, version, style_of(ids), stored)
+        id_arr, vecs = index.matrix()
+        model = VoiceModel.fit(brand, version, vecs, style_of(id_arr.tolist()))
+        if model.ready:
             try:
-                self.store.put_voice_fit(brand, version, key, len(ids), model.calibration())
+                self.store.put_voice_fit(brand, version, key, len(id_arr), model.calibration())
             except sqlite3.Error:  # a busy or read-only store: calibrate again next time
                 log.warning("could not store the voice calibration of %s", brand, exc_info=True)
         return model

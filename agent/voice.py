@@ -90,11 +90,8 @@ class VoiceModel:
         style_rows: np.ndarray,
         seed: int = 0,
         keep_vectors: bool = False,
-        calibration: dict[str, float] | None = None,
     ) -> VoiceModel:
-        """Fit on the brand's post vectors and their style features (same order).
-        `calibration`: a stored `model.calibration()` of these same posts, which
-        skips the leave-one-out pass (the costly part of a start)."""
+        """Fit on the brand's post vectors and their style features (same order)."""
         n = len(vectors)
         style = StyleNorm.fit(style_rows)
         model = cls(
@@ -105,11 +102,6 @@ class VoiceModel:
             vectors=vectors if keep_vectors else None,
         )
         if n < MIN_POSTS:
-            return model
-        if calibration is not None:
-            model.k = int(calibration["k"])
-            model.median = float(calibration["median"])
-            model.mad = float(calibration["mad"])
             return model
         k = min(K, n - 1)
         rng = np.random.default_rng(seed)
@@ -126,7 +118,24 @@ class VoiceModel:
         return model
 
     def calibration(self) -> dict[str, float]:
+        """What `fit` learnt from the vectors (the costly part of a start)."""
         return {"k": self.k, "median": self.median, "mad": self.mad}
+
+    @classmethod
+    def restore(
+        cls, brand: str, version: int, style_rows: np.ndarray, calibration: dict[str, float]
+    ) -> VoiceModel:
+        """The model `fit` gave for these posts, from its stored `calibration()` and
+        the posts' style features: no vectors needed."""
+        return cls(
+            brand=brand,
+            version=version,
+            n_posts=len(style_rows),
+            style=StyleNorm.fit(style_rows),
+            k=int(calibration["k"]),
+            median=float(calibration["median"]),
+            mad=float(calibration["mad"]),
+        )
 
     def score(
         self,
