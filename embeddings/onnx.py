@@ -525,8 +525,9 @@ class OnnxEncoder(Encoder):
         )
 
     def _ready(self) -> _Runner:
-        """The runner once its session is open. A file onnxruntime refuses (a
-        build from another onnxruntime, say) is rebuilt once, then it is an error."""
+        """The runner once its session is open. A model file that fails its hash
+        check or that onnxruntime refuses (a build from another onnxruntime, say) is
+        rebuilt once, then it is an error."""
         runner = self._runner
         if runner.wait() is None:
             return runner
@@ -547,10 +548,6 @@ class OnnxEncoder(Encoder):
         _, _, _, threads, workers = self._args
         sha = manifest["files"][path.name]["sha256"]
         return _Runner(path, path.parent / TOKENIZER, threads, workers, sha256=sha)
-
-    def wait_ready(self) -> None:
-        """Block until the model can run (or raise why it cannot)."""
-        self._ready()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self._ready().run(texts)
