@@ -214,6 +214,15 @@ class _Fields:
             raise self.fail(fld, "must not be empty")
         return v
 
+    def table(self, fld: str, shape: str) -> dict[str, Any]:
+        """A required, non-empty table; `shape` says what it must be."""
+        v = self.spec.get(fld)
+        if v is None:
+            raise self.fail(fld, "is required")
+        if not isinstance(v, dict) or not v:
+            raise self.fail(fld, f"must be {shape}")
+        return v
+
     def bool_(self, fld: str, default: bool) -> bool:
         v = self.spec.get(fld, default)
         if not isinstance(v, bool):
@@ -366,11 +375,7 @@ def _match_case(src: str, rep: str) -> str:
 
 
 def _substitution(f: _Fields) -> Callable[..., list]:
-    swap = f.spec.get("swap")
-    if swap is None:
-        raise f.fail("swap", "is required")
-    if not isinstance(swap, dict) or not swap:
-        raise f.fail("swap", 'must be a non-empty table of "wrong" = "right"')
+    swap = f.table("swap", 'a non-empty table of "wrong" = "right"')
     for k, v in swap.items():
         if not isinstance(v, str):
             raise f.fail("swap", f"entry '{k}' must map to a string, not {_tname(v)}")
@@ -442,11 +447,7 @@ def _occurrence(f: _Fields) -> Callable[..., list]:
 
 
 def _length(f: _Fields) -> Callable[..., list]:
-    limits = f.spec.get("limits")
-    if limits is None:
-        raise f.fail("limits", "is required")
-    if not isinstance(limits, dict) or not limits:
-        raise f.fail("limits", "must be a table of platform = maximum characters")
+    limits = f.table("limits", "a table of platform = maximum characters")
     table: dict[str, int] = {}
     for k, v in limits.items():
         p = _known_platform(f, "limits", k)
