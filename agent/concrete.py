@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -151,7 +152,8 @@ def _spans(pat: re.Pattern[str], text: str, group: int = 0) -> list[tuple[int, i
     return [m.span(group) for m in pat.finditer(text)]
 
 
-def proper_nouns(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)  # evidence() and lexical_features() both read a draft's
+def proper_nouns(text: str) -> tuple[tuple[int, int], ...]:
     """Capitalised words that do not start a sentence (a rough stand-in for names),
     plus all-caps acronyms of 2-5 letters; links, mentions and hashtags excluded."""
     skip = _spans(URL, text) + _spans(MENTION, text) + _spans(HASHTAG, text)
@@ -168,7 +170,7 @@ def proper_nouns(text: str) -> list[tuple[int, int]]:
         if not is_acronym and not MID_SENTENCE.search(text[max(0, m.start() - 40) : m.start()]):
             continue
         out.append(m.span())
-    return out
+    return tuple(out)
 
 
 def _leading_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -213,8 +215,8 @@ def evidence(text: str) -> dict[str, list[dict[str, object]]]:
         for s in _spans(NUMBER, text)
         if not inside_link(s) and not any(a <= s[0] < b for a, b in covered)
     ]
-    found = proper_nouns(text)
-    found = sorted(set(found) | set(_leading_names(text, found)))
+    named = proper_nouns(text)
+    found = sorted(set(named) | set(_leading_names(text, list(named))))
     names = [
         s
         for s in _merge_adjacent_names(found, text)

@@ -25,6 +25,7 @@ from importlib import resources
 import numpy as np
 
 HEADS_FILE = "data/heads.npz"
+LOGIT_MEMO = 256  # texts whose n-gram logit each head remembers (drafts and windows)
 
 
 class HeadsMissing(RuntimeError):
@@ -47,6 +48,11 @@ class Head:
     hw: np.ndarray | None = None
     hrange: tuple[int, int] = (2, 5)
 
+    def __post_init__(self) -> None:
+        # The n-gram part needs only the text, so an analyzer's prepare step computes
+        # it beside the encoder; analyze then finds it here instead of redoing it.
+        self._logit = lru_cache(maxsize=LOGIT_MEMO)(self._hashed_logit)
+
     def __call__(self, x: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
         x = np.atleast_2d(np.asarray(x, dtype=np.float32))
         z = (x - self.mean) / self.scale
@@ -63,7 +69,10 @@ class Head:
         return y.astype(np.float64)
 
     def hashed_logit(self, text: str) -> float:
-        """The n-gram part of the linear score for one text."""
+        """The n-gram part of the linear score for one text (memoised per text)."""
+        return self._logit(text)
+
+    def _hashed_logit(self, text: str) -> float:
         assert self.hw is not None
         idx, val = hashed_ngram_arrays(text, len(self.hw), *self.hrange)
         return float(val @ self.hw[idx]) if len(idx) else 0.0

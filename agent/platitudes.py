@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -74,24 +74,31 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     skip = [m.span() for m in SKIP.finditer(text)]
     out: list[tuple[str, int, int]] = []
     for m in TOKEN.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
+        start, end = m.span()
+        if skip and any(s <= start < e for s, e in skip):
             continue
-        raw = m.group(0).replace("’", "'").lower()
-        parts: list[str]
-        if raw in SPECIAL:
-            parts = SPECIAL[raw]
-        else:
-            parts = [raw]
-            for suffix, rep in CONTRACTIONS.items():
-                if raw.endswith(suffix) and len(raw) > len(suffix):
-                    parts = [raw[: -len(suffix)], *rep]
-                    break
-            else:
-                if raw.endswith("'s"):
-                    parts = [raw[:-2]]
-        for p in parts:
-            out.append((stem(p), m.start(), m.end()))
+        for st in word_stems(m.group(0)):
+            out.append((st, start, end))
     return out
+
+
+@lru_cache(maxsize=8192)  # a brand's drafts reuse their words, keystroke after keystroke
+def word_stems(word: str) -> tuple[str, ...]:
+    """The stems of one word as written ("we're" -> ("we", "is"))."""
+    raw = word.replace("’", "'").lower()
+    parts: list[str]
+    if raw in SPECIAL:
+        parts = SPECIAL[raw]
+    else:
+        parts = [raw]
+        for suffix, rep in CONTRACTIONS.items():
+            if raw.endswith(suffix) and len(raw) > len(suffix):
+                parts = [raw[: -len(suffix)], *rep]
+                break
+        else:
+            if raw.endswith("'s"):
+                parts = [raw[:-2]]
+    return tuple(stem(p) for p in parts)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from typing import Any
 
 from agent.config import DEFAULT_PORT
 
+SWITCH_INTERVAL_S = 0.0005  # the GIL switch interval while serving (see cmd_serve)
+
 
 def _agent_up(port: int) -> bool:
     try:
@@ -40,6 +42,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
     # measured p95 8-10 ms for a search that takes 1 ms on one thread.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # A draft's text steps run in Python beside the encoder (Onbrand.analyze_many);
+    # with the default 5 ms switch interval the encoder's thread could wait that
+    # long for the GIL to tokenise or to come back from onnxruntime. 0.5 ms
+    # measured 1.5 ms off a draft's p50 on the 10k brand (docs/speed.md).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     from agent.auth import Auth
     from agent.cli import CLIError, ensure_fast_encoder
 

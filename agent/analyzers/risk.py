@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
-from agent.heads import hashed_ngram_arrays, hashed_ngrams, heads
+from agent.heads import hashed_ngrams, heads
 from agent.reply_seeds import DEFAULT_ROUTE, ROUTES
 
 TOP_K = 3
@@ -198,10 +198,10 @@ class Risk:
 
     def prepare(self, draft: Draft, state: object = None) -> list[dict[str, Any]]:
         head = heads().head("hostility")
-        if head.hw is not None:  # the n-gram counts are memoised per text
+        if head.hw is not None:  # the n-gram logits are memoised per text
             pieces = _windows(draft.text) if len(draft.text) > WINDOW else []
             for piece in [draft.text, *pieces]:
-                hashed_ngram_arrays(piece, len(head.hw), *head.hrange)
+                head.hashed_logit(piece)
         return insults(draft.text)
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:

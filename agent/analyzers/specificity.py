@@ -17,7 +17,7 @@ import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
 from agent.concrete import evidence, lexical_features
-from agent.heads import hashed_ngram_arrays, heads
+from agent.heads import heads
 from agent.platitudes import Hit, bank
 
 MIN_WORDS = 3  # below this there is nothing to rate
@@ -79,8 +79,8 @@ class Specificity:
         if n_words < MIN_WORDS:
             return _TextPart(hits, share, n_words, evidence(text), None)
         head = heads().head("specificity")
-        if head.hw is not None:  # the n-gram counts are memoised per text
-            hashed_ngram_arrays(text, len(head.hw), *head.hrange)
+        if head.hw is not None:  # the n-gram logit is memoised per text
+            head.hashed_logit(text)
         ev = evidence(text)
         return _TextPart(hits, share, n_words, ev, lexical_features(text, ev))
 
