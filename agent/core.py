@@ -423,8 +423,10 @@ class Onbrand:
         for key, (enc, texts) in groups.items():
             unique = list(dict.fromkeys(texts))
             vecs.update({(key, t): v for t, v in zip(unique, enc.encode(unique), strict=True)})
-        embed_ms = (time.perf_counter() - t0) * 1000
+        t_embedded = time.perf_counter()
+        embed_ms = (t_embedded - t0) * 1000
         preps, prepare_ms = preparing.result()
+        wait_ms = (time.perf_counter() - t_embedded) * 1000
         out = []
         for d, prep in zip(drafts, preps, strict=True):
             state = states[d.brand]
@@ -434,7 +436,9 @@ class Onbrand:
             key = id(state.encoder)
             vec = vecs[(key, d.text)]
             # The nearest approved posts, searched once for every analyzer.
+            t = time.perf_counter()
             hits = state.posts_index.search(vec, NEIGHBOURS + 1)
+            search_ms = (time.perf_counter() - t) * 1000
             view = BrandView(
                 state=state,
                 vec=vec,
@@ -443,7 +447,14 @@ class Onbrand:
                 prepared=prep,
             )
             # "prepare" ran beside "embed"; the analyzers' times are what followed.
-            timings = {"embed": round(embed_ms, 2), "prepare": round(prepare_ms, 2)}
+            # "wait": for the prepare step after the encoder was done (0 when it
+            # finished first).
+            timings = {
+                "embed": round(embed_ms, 2),
+                "prepare": round(prepare_ms, 2),
+                "wait": round(wait_ms, 2),
+                "search": round(search_ms, 2),
+            }
             findings: list[Finding] = []
             for a in self.analyzers:
                 t = time.perf_counter()
