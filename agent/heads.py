@@ -175,12 +175,68 @@ _CRC: dict[str, int] = {}  # n-gram -> crc32 of "n:gram", shared across drafts a
 _CRC_MAX = 400_000
 
 
+VECTOR_MIN = 32  # characters from which the numpy path beats the dict loop
+
+
+def _crc_table() -> np.ndarray:
+    """zlib's CRC-32 table (reflected polynomial 0xEDB88320)."""
+    t = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        t[i] = c
+    return t
+
+
+_CRC_TABLE = _crc_table()
+
+
 @lru_cache(maxsize=256)
 def _gram_counts(text: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """(crc32 of each distinct n-gram, its count). Cached per text: the two heads
-    and the word-level explanation read the same draft, and a draft changes a little
-    per keystroke, so both the counts and the n-gram -> crc map are memoised."""
+    """(crc32 of "n:gram" for each distinct n-gram, its count), in no particular
+    order. Cached per text: the two heads and the word-level explanation read the
+    same draft."""
     t = " " + " ".join(text.lower().split()) + " "
+    if len(t) >= VECTOR_MIN and t.isascii() and 2 <= n_min <= n_max <= 7:
+        crcs, counts = _gram_counts_ascii(t, n_min, n_max)
+    else:
+        crcs, counts = _gram_counts_any(t, n_min, n_max)
+    crcs.flags.writeable = False  # shared through the cache
+    counts.flags.writeable = False
+    return crcs, counts
+
+
+def _gram_counts_ascii(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same in numpy, for ASCII text (most drafts): each n-gram packed into one
+    integer (its bytes, n in the top byte), counted by np.unique, and its CRC-32
+    computed for all of them at once, byte by byte, with zlib's table. About twice
+    as fast as the dict loop on a 280-character draft, and no cache to grow."""
+    b = np.frombuffer(t.encode("ascii"), dtype=np.uint8).astype(np.uint64)
+    top = min(n_max, len(b))
+    parts = []
+    for n in range(n_min, top + 1):
+        m = len(b) - n + 1
+        k = np.full(m, n << 56, dtype=np.uint64)
+        for j in range(n):
+            k |= b[j : j + m] << np.uint64(8 * j)
+        parts.append(k)
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    grams, counts = np.unique(np.concatenate(parts), return_counts=True)
+    n_of = (grams >> np.uint64(56)).astype(np.uint32)
+    # crc32(f"{n}:{gram}"): the digit, the colon, then the gram's n bytes.
+    table = _CRC_TABLE
+    crc = table[(np.uint32(0xFFFFFFFF) ^ (n_of + 48)) & 0xFF] ^ np.uint32(0xFFFFFFFF >> 8)
+    crc = table[(crc ^ 58) & 0xFF] ^ (crc >> 8)
+    for j in range(top):
+        byte = ((grams >> np.uint64(8 * j)) & np.uint64(0xFF)).astype(np.uint32)
+        step = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+        crc = step if j < n_min else np.where(n_of > j, step, crc)
+    return (crc ^ np.uint32(0xFFFFFFFF)).astype(np.int64), counts.astype(np.float64)
+
+
+def _gram_counts_any(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
     grams: Counter[str] = Counter()
     for n in range(n_min, n_max + 1):
         grams.update(t[i : i + n] for i in range(len(t) - n + 1))
@@ -197,11 +253,7 @@ def _gram_counts(text: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndar
                 cache[g] = h
         crcs.append(h)
         counts.append(c)
-    crc_arr = np.array(crcs, dtype=np.int64)
-    crc_arr.flags.writeable = False  # shared through the cache
-    count_arr = np.array(counts, dtype=np.float64)
-    count_arr.flags.writeable = False
-    return crc_arr, count_arr
+    return np.array(crcs, dtype=np.int64), np.array(counts, dtype=np.float64)
 
 
 def hashed_ngram_arrays(

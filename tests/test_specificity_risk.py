@@ -222,3 +222,31 @@ def test_hostile_post_without_context(encoder: Encoder) -> None:
 def test_calm_brand_posts_are_calm(encoder: Encoder, text: str) -> None:
     r = run(encoder, Risk(), text).scores["risk"]
     assert r.value < 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We shipped the new billing page on Tuesday: invoices now show each seat.",
+        "  Three   customers asked for it in March;\tit took us 6 weeks (mostly migration)!  ",
+        "exactly thirty-two characters!!",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "short",
+        "",
+        "Ünïcode drafts take the other path: café, naïve, 🚲 on Main St.",
+    ],
+)
+def test_hashed_ngram_counts_are_the_same_on_both_paths(text: str) -> None:
+    """The numpy path (ASCII drafts) counts and hashes exactly what the dict loop
+    does, so the shipped heads read the same features either way."""
+    from agent.heads import _gram_counts_any, _gram_counts_ascii
+
+    t = " " + " ".join(text.lower().split()) + " "
+    for lo, hi in ((2, 5), (3, 3), (2, 7)):
+        slow = _gram_counts_any(t, lo, hi)
+        want = dict(zip(slow[0].tolist(), slow[1].tolist(), strict=True))
+        if t.isascii() and len(t) > 2:
+            fast = _gram_counts_ascii(t, lo, hi)
+            assert dict(zip(fast[0].tolist(), fast[1].tolist(), strict=True)) == want
+            assert len(fast[0]) == len(want)  # every distinct n-gram once
+        assert all(c > 0 for c in want.values())
