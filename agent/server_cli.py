@@ -42,11 +42,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
     # measured p95 8-10 ms for a search that takes 1 ms on one thread.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # A draft's text steps run in Python beside the encoder (Onbrand.analyze_many);
-    # with the default 5 ms switch interval the encoder's thread could wait that
-    # long for the GIL to tokenise or to come back from onnxruntime. 0.5 ms
-    # measured 1.5 ms off a draft's p50 on the 10k brand (docs/speed.md).
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     from agent.auth import Auth
     from agent.cli import CLIError, ensure_fast_encoder
 
@@ -66,7 +61,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from agent.core import Onbrand
 
     core = Onbrand()
-    threading.Thread(target=core.preload, daemon=True, name="onbrand-preload").start()
+    def preload() -> None:
+        try:
+            core.preload()
+        finally:
+            # A draft's text steps run in Python beside the encoder
+            # (Onbrand.analyze_many); with the default 5 ms switch interval the
+            # encoder's thread could wait that long for the GIL to tokenise or to
+            # come back from onnxruntime. 0.5 ms took ~1.5 ms off a draft's p50, but
+            # ~0.06 s onto a start (three threads importing and loading), so it is
+            # set once the start's work is done (docs/speed.md).
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+    threading.Thread(target=preload, daemon=True, name="onbrand-preload").start()
     from agent.server import AgentServer, serve_forever
 
     try:
