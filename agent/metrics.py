@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
 
 from agent.importers import PLATFORM_NAMES, PLATFORMS
@@ -153,6 +154,23 @@ def _when(value: Any, field: str) -> datetime:
         raise MetricsError(f"{field} must be an ISO time or epoch milliseconds") from None
 
 
+def local_today() -> date:
+    """Today on this machine's clock. Days on the dashboard are local calendar days
+    (the extension counts active time per local day too): a leader's "today" ends
+    at their midnight, not at UTC's."""
+    return datetime.now().astimezone().date()
+
+
+def local_day(when: datetime) -> date:
+    """The local calendar day of a time (a time without a zone is UTC, as stored)."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone().date()
+
+
+def _utc_iso(when: datetime) -> str:
+    """Stored times are UTC ISO strings, so they compare as strings."""
+    return when.astimezone(UTC).isoformat()
+
+
 def record_session(
     store: Store,
     brand: str,
@@ -184,8 +202,8 @@ def record_session(
                 store.brand_id(brand),
                 _site(site),
                 plat,
-                start.isoformat(),
-                end.isoformat(),
+                _utc_iso(start),
+                _utc_iso(end),
                 analyses,
                 final_verdict,
                 1 if approved is True else 0,
@@ -198,10 +216,11 @@ def record_activity(store: Store, site: Any, seconds: Any, day: Any = None) -> N
     """Active seconds on an enabled social site, added to that day's total."""
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds <= 3600:
         raise MetricsError("seconds must be a number between 0 and 3600 per report")
-    today = datetime.now(UTC).date()
+    today = local_today()
+    # The extension names the local day; a bare date reads as itself.
     d = _when(day, "day").date() if day else today
     if not -30 <= (d - today).days <= 1:  # today, or a day held in an offline outbox
-        raise MetricsError("day must be within the last 30 days (UTC)")
+        raise MetricsError("day must be within the last 30 days")
     with store.transaction() as db:
         db.execute(
             """INSERT INTO activity(day, site, seconds) VALUES(?,?,?)
@@ -228,7 +247,7 @@ def _post_rows(store: Store, brand: str) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         try:
-            day = datetime.fromisoformat(str(r["at"]).replace("Z", "+00:00")).date()
+            day = local_day(datetime.fromisoformat(str(r["at"]).replace("Z", "+00:00")))
         except ValueError:
             continue
         out.append({**dict(r), "day": day})
@@ -241,7 +260,7 @@ def _avg(values: list[float | None]) -> float | None:
 
 
 def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 12) -> dict:
-    today = today or datetime.now(UTC).date()
+    today = today or local_today()
     this_week = week_start(today)
     starts = [this_week - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     posts = _post_rows(store, brand)
@@ -292,7 +311,8 @@ def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 
     sessions = store._q(
         """SELECT site, COUNT(*), SUM(analyses), SUM(approved) FROM sessions
            WHERE brand_id=? AND started_at >= ? GROUP BY site""",
-        (store.brand_id(brand), this_week.isoformat()),
+        # Sessions are stored in UTC: the week starts at local midnight on Monday.
+        (store.brand_id(brand), _utc_iso(datetime.combine(this_week, dtime.min).astimezone())),
     )
     latest = [
         {

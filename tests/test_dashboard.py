@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,39 @@ def seed(core: Onbrand, today: date) -> dict[str, int]:
         True,
     )
     return ids
+
+
+def test_days_and_weeks_are_local_calendar_days(
+    core: Onbrand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post approved on Monday 03:00 UTC was written on Sunday evening in
+    California: it counts on Sunday, in the week before."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        store = core.store
+        store.ensure_brand("acme")
+        bid = store.brand_id("acme")
+        with store.transaction() as db:
+            for n, at in enumerate(["2026-11-23T03:00:00Z", "2026-11-23T20:00:00+00:00"]):
+                store.insert_post(db, bid, f"Post {n} about shop {n}.", "x", at, None, "test")
+            store.bump_voice_version(db, bid, "import:test: +2 posts")
+        for at in ("2026-11-23T05:00:00Z", "2026-11-23T09:00:00Z"):  # Sun 21:00, Mon 01:00
+            metrics.record_session(store, "acme", "x.com", at, at, 3, "ok", "x", False)
+        d = metrics.dashboard(store, "acme", today=date(2026, 11, 26))
+        by_day = {r["day"]: r["posts"] for r in d["time_vs_posts"]}
+        assert (by_day["2026-11-22"], by_day["2026-11-23"]) == (1, 1)
+        by_week = {t["week"]: t["posts"] for t in d["trends"]}
+        assert (by_week["2026-11-16"], by_week["2026-11-23"]) == (1, 1)
+        assert [p["day"] for p in d["latest_posts"]] == ["2026-11-23", "2026-11-22"]
+        assert d["sessions"][0]["sessions"] == 1  # only Monday 01:00 is this week
+        stored = [r[0] for r in store._q("SELECT started_at FROM sessions ORDER BY id")]
+        assert stored == ["2026-11-23T05:00:00+00:00", "2026-11-23T09:00:00+00:00"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_goals_crud_and_progress(core: Onbrand) -> None:
@@ -274,7 +307,7 @@ def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
 
         asyncio.run(go())
     store: Store = demo.store
-    today = datetime.now(UTC).date().isoformat()
+    today = metrics.local_today().isoformat()
     assert (
         store._q("SELECT seconds FROM activity WHERE site='bsky.app' AND day=?", (today,))[0][0]
         == 60
@@ -287,7 +320,7 @@ def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
 def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
     from playwright.sync_api import sync_playwright
 
-    today = datetime.now(UTC).date()
+    today = metrics.local_today()
     seed(demo, today)
     demo.use_brand("acme")
     metrics.set_goal(demo.store, "acme", "posts_per_week", 4, "linkedin")

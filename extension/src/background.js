@@ -507,7 +507,7 @@ async function addActivity(sender, seconds) {
   // A service worker woken by this message has not read the settings yet.
   const settings = await loadSettings();
   if (settings.privacyMode === 'paused' || !S.siteState(settings, host).enabled) return;
-  outbox.addActivity(M.reportSite(host), seconds, M.utcDay(Date.now()));
+  outbox.addActivity(M.reportSite(host), seconds, M.localDay(Date.now()));
   saveOutbox();
   flushReports();
 }

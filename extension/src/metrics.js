@@ -10,9 +10,15 @@
 (function (root) {
   'use strict';
 
-  /** The UTC day (YYYY-MM-DD) of an epoch-ms time: the agent counts days in UTC. */
-  function utcDay(ms) {
-    return new Date(ms).toISOString().slice(0, 10);
+  /**
+   * The local calendar day (YYYY-MM-DD) of an epoch-ms time. The agent runs on the
+   * same machine and counts days in the same local time, so "today" on the
+   * dashboard ends at the person's midnight, not at UTC's.
+   */
+  function localDay(ms) {
+    const d = new Date(ms);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   }
 
   /** The host name a report names for a page's hostname ("www." dropped, never a path). */
@@ -326,7 +332,7 @@
     }
   }
 
-  const api = { utcDay, reportSite, ActiveTime, SessionBook, ReportOutbox };
+  const api = { localDay, reportSite, ActiveTime, SessionBook, ReportOutbox };
   root.OnbrandMetrics = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

@@ -7,8 +7,21 @@ const M = require('../src/metrics.js');
 
 const T0 = 1_750_000_000_000;
 
-test('utcDay and reportSite', () => {
-  assert.equal(M.utcDay(Date.parse('2025-03-04T23:59:59Z')), '2025-03-04');
+test('localDay and reportSite', () => {
+  const tz = process.env.TZ;
+  try {
+    process.env.TZ = 'UTC';
+    assert.equal(M.localDay(Date.parse('2025-03-04T23:59:59Z')), '2025-03-04');
+    // 03:00 UTC is still the evening before in California, and already the
+    // afternoon in Auckland: the day is the person's own.
+    process.env.TZ = 'America/Los_Angeles';
+    assert.equal(M.localDay(Date.parse('2025-03-05T03:00:00Z')), '2025-03-04');
+    process.env.TZ = 'Pacific/Auckland';
+    assert.equal(M.localDay(Date.parse('2025-03-04T13:00:00Z')), '2025-03-05');
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
   assert.equal(M.reportSite('www.LinkedIn.com'), 'linkedin.com');
   assert.equal(M.reportSite('mastodon.social.'), 'mastodon.social');
   assert.equal(M.reportSite('x.com'), 'x.com');
