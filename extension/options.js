@@ -10,6 +10,7 @@
   const S = globalThis.OnbrandSettings;
   const A = globalThis.OnbrandAdapters;
   const $ = (id) => document.getElementById(id);
+  const { say } = globalThis.OnbrandUi;
 
   const STATE_LABELS = {
     connecting: 'Connecting…', offline: 'Agent offline', unpaired: 'Not paired', ready: 'Ready', error: 'Error',
@@ -18,13 +19,6 @@
   let settings = S.DEFAULTS;
   let locked = new Set();
   let agentInfo = null;
-
-  function say(id, tone, text) {
-    const el = $(id);
-    el.textContent = text;
-    if (tone) el.dataset.tone = tone;
-    else delete el.dataset.tone;
-  }
 
   async function reload() {
     ({ settings, locked } = await S.load());

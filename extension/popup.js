@@ -11,6 +11,7 @@
   const S = globalThis.OnbrandSettings;
   const A = globalThis.OnbrandAdapters;
   const $ = (id) => document.getElementById(id);
+  const { say } = globalThis.OnbrandUi;
 
   const STATE_LABELS = {
     connecting: 'Connecting…',
@@ -86,13 +87,6 @@
     if (st.brand && !list.includes(st.brand)) options.push([st.brand, st.brand]);
     select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (st.brand || ''))));
     select.disabled = !st.enabled || locked.has(`brand:${st.key}`);
-  }
-
-  function say(id, tone, text) {
-    const el = $(id);
-    el.textContent = text;
-    if (tone) el.dataset.tone = tone;
-    else delete el.dataset.tone;
   }
 
   async function reloadSettings() {
