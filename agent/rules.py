@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,6 +339,12 @@ def _inside(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in protected)
 
 
+def _word_matches(rx: re.Pattern[str], text: str, hashtags: bool) -> Iterator[re.Match[str]]:
+    """`rx`'s matches in `text` outside the spans a word rule must not touch."""
+    keep = _protected(text, hashtags)
+    return (m for m in rx.finditer(text) if not _inside(m.span(), keep))
+
+
 def _existence(f: _Fields) -> Callable[..., list]:
     terms = f.spec.get("terms")
     if terms is None:
@@ -352,11 +358,9 @@ def _existence(f: _Fields) -> Callable[..., list]:
     rx = _term_regex(f, "terms", terms, flags)
 
     def check(text: str, platform: str | None) -> list:
-        keep = _protected(text, hashtags=False)
         return [
             (m.start(), m.end(), m.group(0), None, {})
-            for m in rx.finditer(text)
-            if not _inside(m.span(), keep)
+            for m in _word_matches(rx, text, hashtags=False)
         ]
 
     return check
@@ -390,10 +394,7 @@ def _substitution(f: _Fields) -> Callable[..., list]:
 
     def check(text: str, platform: str | None) -> list:
         out = []
-        keep = _protected(text, hashtags=True)
-        for m in rx.finditer(text):
-            if _inside(m.span(), keep):
-                continue
+        for m in _word_matches(rx, text, hashtags=True):
             key = re.sub(r"\s+", " ", m.group(0))
             rep = norm.get(key.lower() if ignorecase else key)
             if rep is None or rep == m.group(0):
@@ -479,10 +480,7 @@ def _person(f: _Fields) -> Callable[..., list]:
 
     def check(text: str, platform: str | None) -> list:
         out = []
-        keep = _protected(text, hashtags=True)
-        for m in rx.finditer(text):
-            if _inside(m.span(), keep):
-                continue
+        for m in _word_matches(rx, text, hashtags=True):
             src = m.group(0)
             rep = table[re.sub(r"\s+", " ", src.lower())]
             before = text[: m.start()].rstrip()
