@@ -152,7 +152,7 @@ def _spans(pat: re.Pattern[str], text: str, group: int = 0) -> list[tuple[int, i
     return [m.span(group) for m in pat.finditer(text)]
 
 
-@lru_cache(maxsize=64)  # evidence() and lexical_features() both read a draft's
+@lru_cache(maxsize=64)  # evidence() and lexical_features() both need a draft's names
 def proper_nouns(text: str) -> tuple[tuple[int, int], ...]:
     """Capitalised words that do not start a sentence (a rough stand-in for names),
     plus all-caps acronyms of 2-5 letters; links, mentions and hashtags excluded."""
