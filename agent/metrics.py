@@ -161,11 +161,6 @@ def local_today() -> date:
     return datetime.now().astimezone().date()
 
 
-def local_day(when: datetime) -> date:
-    """The local calendar day of a time (a time without a zone is UTC, as stored)."""
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone().date()
-
-
 def _utc_iso(when: datetime) -> str:
     """Stored times are UTC ISO strings, so they compare as strings."""
     return when.astimezone(UTC).isoformat()
@@ -246,9 +241,9 @@ def _post_rows(store: Store, brand: str) -> list[dict[str, Any]]:
     )
     out = []
     for r in rows:
-        try:
-            day = local_day(datetime.fromisoformat(str(r["at"]).replace("Z", "+00:00")))
-        except ValueError:
+        try:  # stored in UTC (a time without a zone is UTC); counted on its local day
+            day = _when(r["at"], "at").astimezone().date()
+        except MetricsError:
             continue
         out.append({**dict(r), "day": day})
     return out
