@@ -289,8 +289,16 @@ class Onbrand:
             return None
 
     def _fit_voice(
-        self, brand: str, index: VectorIndex, style_rows: dict[int, np.ndarray]
+        self,
+        brand: str,
+        index: VectorIndex,
+        style_rows: dict[int, np.ndarray],
+        previous: VoiceModel | None = None,
     ) -> VoiceModel:
+        """The voice model of the brand's current version. `previous`: the model
+        this change replaces; a big brand keeps its calibration (see
+        `VoiceModel.still_calibrated`), the style norms are always refitted."""
+
         def style_of(ids: list[int]) -> np.ndarray:
             rows = [style_rows[i] for i in ids]
             return np.array(rows) if rows else np.zeros((0, len(STYLE_NAMES)))
@@ -301,11 +309,14 @@ class Onbrand:
         stored = self.store.voice_fit(brand, version, key, len(ids))
         if stored is not None:  # a start: no copy of the matrix, no recalibration
             return VoiceModel.restore(brand, version, style_of(ids), stored)
-        id_arr, vecs = index.matrix()
-        model = VoiceModel.fit(brand, version, vecs, style_of(id_arr.tolist()))
+        if previous is not None and previous.still_calibrated(len(ids)):
+            model = VoiceModel.restore(brand, version, style_of(ids), previous.calibration())
+        else:
+            id_arr, vecs = index.matrix()
+            model = VoiceModel.fit(brand, version, vecs, style_of(id_arr.tolist()))
         if model.ready:
             try:
-                self.store.put_voice_fit(brand, version, key, len(id_arr), model.calibration())
+                self.store.put_voice_fit(brand, version, key, len(ids), model.calibration())
             except sqlite3.Error:  # a busy or read-only store: calibrate again next time
                 log.warning("could not store the voice calibration of %s", brand, exc_info=True)
         return model
@@ -561,7 +572,9 @@ class Onbrand:
             if ids:
                 state.posts_index.add(ids, served, state.encoder.identity.key)
                 state.style_rows.update(styles)
-                state.voice = self._fit_voice(brand, state.posts_index, state.style_rows)
+                state.voice = self._fit_voice(
+                    brand, state.posts_index, state.style_rows, state.voice
+                )
             return {
                 "added": len(ids),
                 "duplicates": len(records) - len(ids),
@@ -581,7 +594,9 @@ class Onbrand:
                 version = self.store.bump_voice_version(db, bid, f"remove: post {post_id}")
             state.posts_index.remove(post_id)
             state.style_rows.pop(post_id, None)
-            state.voice = self._fit_voice(post.brand, state.posts_index, state.style_rows)
+            state.voice = self._fit_voice(
+                post.brand, state.posts_index, state.style_rows, state.voice
+            )
         return {"post_id": post_id, "brand": post.brand, "voice_model": version}
 
     def import_file(

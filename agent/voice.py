@@ -35,6 +35,14 @@ MIN_POSTS = 20  # below this, no honest voice score is possible
 K = 5
 K_BACKGROUND = 5
 CALIBRATION_SAMPLE = 1000
+# A big brand's calibration is kept across approvals and withdrawals until its post
+# count has moved by RECALIBRATE_SHARE since it was computed: the calibration scores
+# a sample of posts against all of them (1,000 x N products: ~0.08 s at 10k posts,
+# seconds at 1M), and one post more in thousands moves the sample's median far less
+# than drawing another sample does. Below RECALIBRATE_ALWAYS posts it is redone at
+# every change (well under 0.05 s there).
+RECALIBRATE_ALWAYS = 5_000
+RECALIBRATE_SHARE = 0.01
 # Logistic mapping of the robust z-score to 0-100: 50 drift at 1.5 robust SDs
 # below the brand's median typicality, ~5 at the median.
 Z_MID = -1.5
@@ -72,6 +80,7 @@ class VoiceModel:
     median: float = 0.0
     mad: float = 1.0
     k: int = K
+    calibrated_on: int = 0  # the post count the calibration was computed at
     style: StyleNorm = field(default_factory=lambda: StyleNorm.fit(np.zeros((0, 10))))
     # The post vectors, kept only when asked (evaluation scores against them; the
     # agent passes each draft's nearest neighbours from its index instead).
@@ -113,13 +122,25 @@ class VoiceModel:
             sims[np.arange(len(rows)), rows] = -np.inf  # leave one out
             typ[start : start + len(rows)] = affinity(sims, vectors[rows], k)
         model.k = k
+        model.calibrated_on = n
         model.median = float(np.median(typ))
         model.mad = max(float(np.median(np.abs(typ - model.median))) * 1.4826, 0.01)
         return model
 
     def calibration(self) -> dict[str, float]:
         """What `fit` learnt from the vectors (the costly part of a start)."""
-        return {"k": self.k, "median": self.median, "mad": self.mad}
+        return {
+            "k": self.k,
+            "median": self.median,
+            "mad": self.mad,
+            "calibrated_on": self.calibrated_on,
+        }
+
+    def still_calibrated(self, n_posts: int) -> bool:
+        """Whether this calibration may serve the same brand at `n_posts` posts."""
+        if not self.ready or n_posts < max(RECALIBRATE_ALWAYS, MIN_POSTS):
+            return False
+        return abs(n_posts - self.calibrated_on) < RECALIBRATE_SHARE * self.calibrated_on
 
     @classmethod
     def restore(
@@ -135,6 +156,8 @@ class VoiceModel:
             k=int(calibration["k"]),
             median=float(calibration["median"]),
             mad=float(calibration["mad"]),
+            # stored before calibrations were kept across changes: the count it was keyed by
+            calibrated_on=int(calibration.get("calibrated_on", len(style_rows))),
         )
 
     def score(

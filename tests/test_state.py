@@ -5,7 +5,9 @@ and the analyzers' text-only `prepare` step, which must not change any result.""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from agent import voice
 from agent.analyzers.base import BrandView
 from agent.core import Onbrand
 from agent.store import Store
@@ -68,6 +70,50 @@ def test_stored_voice_calibration_is_the_fitted_one(demo: Onbrand) -> None:
     a = demo.analyze(draft, brand="demo")["scores"]["voice_drift"]
     b = again.analyze(draft, brand="demo")["scores"]["voice_drift"]
     assert a == b
+
+
+def test_big_brand_keeps_its_calibration_until_it_has_grown(
+    demo: Onbrand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An approval on a big brand refits the style norms and adds the post to the
+    index at once, but keeps the calibration until the post count has moved by
+    RECALIBRATE_SHARE (the demo brand stands in for a big one here)."""
+    monkeypatch.setattr(voice, "RECALIBRATE_ALWAYS", 20)
+    monkeypatch.setattr(voice, "RECALIBRATE_SHARE", 0.05)  # 112 posts: 6 more is a refit
+    st = demo.state("demo")
+    old = st.voice  # the state object is updated in place
+    n = len(st.posts_index)
+    first = old.calibration()
+    assert first["calibrated_on"] == n
+    new = "Our Eugene shop now opens at 8 on Saturdays, and the Salem one at 9."
+    pid = demo.approve(new, brand="demo")["post_id"]
+    kept = demo.state("demo").voice
+    assert kept.version > old.version and kept.n_posts == n + 1
+    assert kept.calibration() == first  # the same calibration, not a new sample
+    assert not np.allclose(kept.style.mean, old.style.mean)  # the norms did move
+    near = demo.analyze(new, brand="demo")["nearest"][0]
+    assert near["post_id"] == pid and near["similarity"] > 0.99
+    # stored under the new version: a restart reads it instead of recalibrating
+    again = Onbrand(Store(demo.store.path), demo.encoder)
+    assert again.state("demo").voice.calibration() == first
+    # a withdrawal counts as a change too; back at n posts, nothing to redo
+    demo.remove_post(pid)
+    assert demo.state("demo").voice.calibration() == first
+    for i in range(6):
+        demo.approve(f"Post {i} of six: the Bend shop fixed {12 + i} wheels today.", brand="demo")
+    refit = demo.state("demo").voice
+    assert refit.calibrated_on == n + 6
+    ids, vecs = demo.state("demo").posts_index.matrix()
+    style = np.array([demo.state("demo").style_rows[i] for i in ids.tolist()])
+    assert refit.calibration() == VoiceModel.fit("demo", 0, vecs, style).calibration()
+
+
+def test_small_brand_recalibrates_at_every_change(demo: Onbrand) -> None:
+    before = demo.state("demo").voice.calibration()
+    demo.approve("Our Eugene shop now opens at 8 on Saturdays.", brand="demo")
+    after = demo.state("demo").voice
+    assert after.calibrated_on == before["calibrated_on"] + 1
+    assert after.calibration() != before
 
 
 def test_prepare_changes_no_result(demo: Onbrand) -> None:
