@@ -17,7 +17,7 @@ import json
 import math
 import threading
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -192,51 +192,74 @@ def _crc_table() -> np.ndarray:
 _CRC_TABLE = _crc_table()
 
 
-@lru_cache(maxsize=256)
-def _gram_counts(text: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """(crc32 of "n:gram" for each distinct n-gram, its count), in no particular
-    order. Cached per text: the two heads and the word-level explanation read the
-    same draft."""
-    t = " " + " ".join(text.lower().split()) + " "
-    if len(t) >= VECTOR_MIN and t.isascii() and 2 <= n_min <= n_max <= 7:
-        crcs, counts = _gram_counts_ascii(t, n_min, n_max)
+def _normalise(text: str) -> str:
+    return " " + " ".join(text.lower().split()) + " "
+
+
+def _vector_path(t: str, n_min: int, n_max: int) -> bool:
+    return len(t) >= VECTOR_MIN and t.isascii() and 2 <= n_min <= n_max <= 7
+
+
+# The per-position CRCs of the last few texts: a window of a draft (risk reads a
+# long draft in sentence windows too) is a slice of its draft's, not a recount.
+_RECENT: OrderedDict[tuple[str, int, int], tuple[np.ndarray, ...]] = OrderedDict()
+_RECENT_MAX = 32
+_RECENT_CHARS = 5_000  # longer texts are not kept (a draft is rarely over 3,000)
+_RECENT_LOCK = threading.Lock()
+
+
+def _position_crcs(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, ...]:
+    """For each n in n_min..n_max, the CRC-32 of "n:gram" of the n-gram starting at
+    each position of the normalised ASCII text `t` (read-only arrays). A text that
+    lies inside a recently seen one is sliced out of it."""
+    key = (t, n_min, n_max)
+    with _RECENT_LOCK:
+        got = _RECENT.get(key)
+        if got is not None:
+            _RECENT.move_to_end(key)
+            return got
+        parents = list(_RECENT.items())
+    for (parent, lo, hi), arrays in reversed(parents):
+        at = parent.find(t) if (lo, hi) == (n_min, n_max) and len(parent) > len(t) else -1
+        if at >= 0:
+            sizes = range(lo, hi + 1)
+            got = tuple(a[at : at + len(t) - n + 1] for n, a in zip(sizes, arrays, strict=True))
+            break
     else:
-        crcs, counts = _gram_counts_any(t, n_min, n_max)
-    crcs.flags.writeable = False  # shared through the cache
-    counts.flags.writeable = False
-    return crcs, counts
+        got = _position_crcs_ascii(t, n_min, n_max)
+    if len(t) > _RECENT_CHARS:
+        return got
+    with _RECENT_LOCK:
+        _RECENT[key] = got
+        while len(_RECENT) > _RECENT_MAX:
+            _RECENT.popitem(last=False)
+    return got
 
 
-def _gram_counts_ascii(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same in numpy, for ASCII text (most drafts): each n-gram packed into one
-    integer (its bytes, n in the top byte), counted by np.unique, and its CRC-32
-    computed for all of them at once, byte by byte, with zlib's table. About twice
-    as fast as the dict loop on a 280-character draft, and no cache to grow."""
-    b = np.frombuffer(t.encode("ascii"), dtype=np.uint8).astype(np.uint64)
-    top = min(n_max, len(b))
-    parts = []
-    for n in range(n_min, top + 1):
-        m = len(b) - n + 1
-        k = np.full(m, n << 56, dtype=np.uint64)
-        for j in range(n):
-            k |= b[j : j + m] << np.uint64(8 * j)
-        parts.append(k)
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    grams, counts = np.unique(np.concatenate(parts), return_counts=True)
-    n_of = (grams >> np.uint64(56)).astype(np.uint32)
-    # crc32(f"{n}:{gram}"): the digit, the colon, then the gram's n bytes.
+def _position_crcs_ascii(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, ...]:
+    """zlib's crc32(f"{n}:{gram}") for every n-gram position, in numpy: each
+    n-gram's bytes packed into one integer, the CRC run over all of them at once,
+    byte by byte, with zlib's table. 3-4x faster than a Python loop over the grams
+    on a 280-character draft, and no cache of grams to grow."""
+    b = np.frombuffer(t.encode("ascii"), dtype=np.uint8).astype(np.uint32)
     table = _CRC_TABLE
-    crc = table[(np.uint32(0xFFFFFFFF) ^ (n_of + 48)) & 0xFF] ^ np.uint32(0xFFFFFFFF >> 8)
-    crc = table[(crc ^ 58) & 0xFF] ^ (crc >> 8)
-    for j in range(top):
-        byte = ((grams >> np.uint64(8 * j)) & np.uint64(0xFF)).astype(np.uint32)
-        step = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-        crc = step if j < n_min else np.where(n_of > j, step, crc)
-    return (crc ^ np.uint32(0xFFFFFFFF)).astype(np.int64), counts.astype(np.float64)
+    out = []
+    for n in range(n_min, min(n_max, len(b)) + 1):
+        m = len(b) - n + 1
+        # the digit, the colon, then the gram's n bytes
+        crc = table[(np.uint32(0xFFFFFFFF) ^ np.uint32(n + 48)) & 0xFF] ^ np.uint32(0xFFFFFFFF >> 8)
+        crc = np.full(m, table[(crc ^ 58) & 0xFF] ^ (crc >> 8), dtype=np.uint32)
+        for j in range(n):
+            crc = table[(crc ^ b[j : j + m]) & 0xFF] ^ (crc >> 8)
+        crc ^= np.uint32(0xFFFFFFFF)
+        crc.flags.writeable = False  # shared through the cache
+        out.append(crc)
+    return tuple(out)
 
 
 def _gram_counts_any(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """(crc32 of "n:gram" for each distinct n-gram of the normalised text `t`, its
+    count), with a dict loop: any text (the numpy path takes ASCII only)."""
     grams: Counter[str] = Counter()
     for n in range(n_min, n_max + 1):
         grams.update(t[i : i + n] for i in range(len(t) - n + 1))
@@ -263,11 +286,23 @@ def hashed_ngram_arrays(
     hashed (crc32 of "n:gram") into `dim` buckets and L2-normalised: a bag of word
     pieces that survives misspellings ("stoopid", "idi0t") and needs no vocabulary.
     Returns (bucket indices, values), the indices sorted."""
-    crcs, counts = _gram_counts(text, n_min, n_max)
-    if not len(crcs):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    buckets, inverse = np.unique(crcs % dim, return_inverse=True)
-    vals = 1.0 + np.log(np.bincount(inverse, weights=counts))
+    t = _normalise(text)
+    if _vector_path(t, n_min, n_max):
+        # A bucket's count is the number of positions whose n-gram falls in it,
+        # which is the sum of its distinct n-grams' counts.
+        pos = _position_crcs(t, n_min, n_max)
+        crcs = np.concatenate(pos) if pos else np.zeros(0, dtype=np.uint32)
+        if not len(crcs):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        buckets, counts = np.unique(crcs % np.uint32(dim), return_counts=True)
+        vals = 1.0 + np.log(counts)
+        buckets = buckets.astype(np.int64)
+    else:
+        grams, gram_counts = _gram_counts_any(t, n_min, n_max)
+        if not len(grams):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        buckets, inverse = np.unique(grams % dim, return_inverse=True)
+        vals = 1.0 + np.log(np.bincount(inverse, weights=gram_counts))
     return buckets, vals / math.sqrt(float(vals @ vals))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from agent.analyzers.base import BrandView, Draft, Finding
@@ -237,16 +239,29 @@ def test_calm_brand_posts_are_calm(encoder: Encoder, text: str) -> None:
     ],
 )
 def test_hashed_ngram_counts_are_the_same_on_both_paths(text: str) -> None:
-    """The numpy path (ASCII drafts) counts and hashes exactly what the dict loop
-    does, so the shipped heads read the same features either way."""
-    from agent.heads import _gram_counts_any, _gram_counts_ascii
+    """The numpy path (ASCII drafts, per-position CRCs, windows sliced out of their
+    draft's) gives exactly the features of the dict loop over distinct n-grams, so
+    the shipped heads read the same numbers either way."""
+    from agent import heads as H
 
-    t = " " + " ".join(text.lower().split()) + " "
+    def by_dict_loop(t: str, dim: int, lo: int, hi: int) -> dict[int, float]:
+        grams, counts = H._gram_counts_any(H._normalise(t), lo, hi)
+        per_bucket: dict[int, float] = {}
+        for g, c in zip(grams.tolist(), counts.tolist(), strict=True):
+            per_bucket[g % dim] = per_bucket.get(g % dim, 0.0) + c
+        vals = {b: 1.0 + math.log(c) for b, c in per_bucket.items()}
+        norm = math.sqrt(sum(v * v for v in vals.values()))
+        return {b: v / norm for b, v in vals.items()}
+
+    words = text.split()
+    pieces = [text, " ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
     for lo, hi in ((2, 5), (3, 3), (2, 7)):
-        slow = _gram_counts_any(t, lo, hi)
-        want = dict(zip(slow[0].tolist(), slow[1].tolist(), strict=True))
-        if t.isascii() and len(t) > 2:
-            fast = _gram_counts_ascii(t, lo, hi)
-            assert dict(zip(fast[0].tolist(), fast[1].tolist(), strict=True)) == want
-            assert len(fast[0]) == len(want)  # every distinct n-gram once
-        assert all(c > 0 for c in want.values())
+        H._RECENT.clear()
+        for piece in pieces:  # the halves are sliced from the whole's positions
+            for dim in (32768, 65536, 7):
+                got = H.hashed_ngrams(piece, dim, lo, hi)
+                want = by_dict_loop(piece, dim, lo, hi)
+                assert got.keys() == want.keys()
+                assert all(math.isclose(got[b], want[b], rel_tol=1e-12) for b in want)
+        if H._vector_path(H._normalise(text), lo, hi):
+            assert (H._normalise(text), lo, hi) in H._RECENT
