@@ -1,13 +1,12 @@
 """An in-memory cosine index over L2-normalised vectors of one encoder identity.
 
-Exact below `EXACT_MAX` vectors: brute force on a contiguous float32 matrix
-(10k vectors: ~0.2 ms a top-k on an idle machine, well under the encoder's own
-time). The matrix grows by doubling, so `add` never rebuilds what is there.
+Exact up to `EXACT_MAX` vectors: brute force on a contiguous float32 matrix. The
+matrix grows by doubling, so `add` never rebuilds what is there.
 
 Above `EXACT_MAX`, an approximate index (faiss IVF with 8-bit scalar-quantised
 lists) proposes candidates and the float32 matrix re-scores them exactly, so the
 similarities reported are always exact cosines and only recall is approximate
-(measured in docs/speed.md: recall@10 ~0.98 at 1M). The approximate index is built
+(measured in docs/speed.md: recall@10 ~0.996 at 5-11k, ~0.98 at 1M). The approximate index is built
 on a background thread from a snapshot; searches stay exact (brute force) until it
 is ready, and the adds and removals made meanwhile are replayed into it. Adds and
 removals then go to both. It is retrained when the index has grown fourfold since
@@ -26,11 +25,16 @@ import numpy as np
 
 log = logging.getLogger("onbrand.index")
 
-# Brute force stays below this size: exact is best while it is fast enough
-# (numpy top-10 over 384-d fp32: 10k ~0.2 ms, 20k ~0.5 ms, 100k ~7 ms idle).
-EXACT_MAX = 20_000
+# Brute force up to this size. Its cost is not the top-k alone (~0.2 ms at 10k on an
+# idle machine): between typing pauses the encoder pushes the matrix out of the
+# cache, so a draft's scan reads 15 MB from memory at 10k (1.1-2.3 ms), and the
+# scan in turn pushes out the encoder's weights for the next draft. An 8-bit IVF
+# read of ~4,000 vectors (1.5 MB) took 0.6 ms and an interleaved A/B of two agents
+# on a 10k brand measured end to end p50 22.3 -> 18.6 ms (docs/speed.md).
+EXACT_MAX = 5_000
 RETRAIN_GROWTH = 4  # retrain the coarse quantiser after this much growth
 MIN_CANDIDATES = 50  # the approximate index proposes max(4k, 50) candidates
+MIN_SCAN = 4_000  # vectors an approximate search reads at least (see _Ivf)
 
 
 class ModelMismatchError(ValueError):
@@ -45,7 +49,9 @@ class _Ivf:
 
         n = len(ids)
         self.nlist = int(min(1024, max(64, math.sqrt(n))))
-        self.nprobe = max(24, self.nlist // 24)
+        # Probe at least 24 lists and at least MIN_SCAN vectors' worth: a small
+        # index is then scanned near-exactly for little (8-bit codes are 384 bytes).
+        self.nprobe = min(self.nlist, max(24, self.nlist // 24, -(-MIN_SCAN * self.nlist // n)))
         self.trained_n = n
         quantiser = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(

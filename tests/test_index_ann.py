@@ -35,6 +35,26 @@ def test_ann_recall_and_exact_similarities() -> None:
         assert sim == pytest.approx(float(x[i] @ q[0]), abs=1e-5)
 
 
+def test_a_small_ivf_reads_enough_lists_to_be_near_exact() -> None:
+    """Just above the default EXACT_MAX, nprobe covers at least MIN_SCAN vectors:
+    near-repeats of indexed posts find their source first, every time, and the
+    rest of the top 10 is (almost) the exact one."""
+    from embeddings.index import EXACT_MAX, MIN_SCAN
+
+    n = EXACT_MAX + 1000
+    x = clustered(n, centres=120)
+    idx = VectorIndex("m", 64, background=False)
+    idx.add(range(n), x, "m")
+    assert idx.kind == "ivf"
+    assert idx._ann is not None and idx._ann.nprobe * n / idx._ann.nlist >= MIN_SCAN
+    rng = np.random.default_rng(3)
+    src = rng.choice(n, 200, replace=False)
+    noisy = x[src] + 0.08 * rng.normal(size=(200, 64)).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    assert [idx.search(q, 1)[0][0] for q in noisy] == [idx.search_exact(q, 1)[0][0] for q in noisy]
+    assert recall(idx, noisy) >= 0.99
+
+
 def test_below_the_threshold_the_index_is_exact() -> None:
     x = clustered(1500)
     idx = VectorIndex("m", 64, exact_max=2000)
