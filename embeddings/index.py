@@ -16,6 +16,8 @@ faiss is imported only when an index first crosses `EXACT_MAX`.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import math
 import threading
@@ -83,6 +85,14 @@ class _Ivf:
         _, found = self.index.search(query.reshape(1, -1), k)
         found = found[0]
         return found[found >= 0]
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system after a build. Training and
+    the snapshot leave ~25 MB free but mapped in glibc's heap at 10k vectors (agent
+    RSS 230 MB instead of ~205); malloc_trim returns them. Elsewhere a no-op."""
+    with contextlib.suppress(AttributeError, OSError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _replay(ann: _Ivf, op: str, ids: np.ndarray, vecs: np.ndarray | None) -> None:
@@ -278,6 +288,8 @@ class VectorIndex:
         vecs = self._vecs[:n].copy()
         if not self.background:
             self._ann = _Ivf(self.dim, ids, vecs)
+            del ids, vecs
+            _release_freed_memory()
             return
         self._pending = []
         self._build_error = None
@@ -304,6 +316,8 @@ class VectorIndex:
             if self.exact_max is not None and self._n >= self.exact_max // 2:
                 self._ann = ann
             log.info("approximate index ready: %d vectors, %d lists", self._n, ann.nlist)
+        del ids, vecs, ann
+        _release_freed_memory()
 
     def _grow(self) -> None:
         cap = len(self._vecs) * 2
