@@ -248,6 +248,9 @@ class Store:
         self.path = Path(path) if path else data_dir() / "onbrand.sqlite3"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # A brand's id never changes once made (brands are neither renamed nor
+        # deleted), so each name is looked up once; every draft names its brand.
+        self._brand_ids: dict[str, int] = {}
         self._db = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )
@@ -336,11 +339,18 @@ class Store:
             return int(db.execute("SELECT id FROM brands WHERE name=?", (name,)).fetchone()[0])
 
     def brand_id(self, name: str) -> int:
-        rows = self._q("SELECT id FROM brands WHERE name=?", (name.strip().lower(),))
+        key = name.strip().lower()
+        bid = self._brand_ids.get(key)
+        if bid is not None:
+            return bid
+        rows = self._q("SELECT id FROM brands WHERE name=?", (key,))
         if not rows:
             known = ", ".join(b["name"] for b in self.brands())
             raise StoreError(f"unknown brand {name!r} (known: {known})")
-        return int(rows[0][0])
+        bid = int(rows[0][0])
+        if not self._db.in_transaction:  # a brand made in an open transaction may roll back
+            self._brand_ids[key] = bid
+        return bid
 
     def brands(self) -> list[dict[str, object]]:
         rows = self._q(

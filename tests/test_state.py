@@ -4,13 +4,15 @@ and the analyzers' text-only `prepare` step, which must not change any result.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from agent import voice
 from agent.analyzers.base import BrandView
 from agent.core import Onbrand
-from agent.store import Store
+from agent.store import Store, StoreError
 from agent.style import RECIPE, features
 from agent.voice import VoiceModel
 from tests.conftest import demo_posts
@@ -142,3 +144,23 @@ def test_prepare_changes_no_result(demo: Onbrand) -> None:
         for a in demo.analyzers:
             x, y = a.analyze(draft, plain), a.analyze(draft, prepped)
             assert x.scores == y.scores and x.hints == y.hints, (a.name, text)
+
+
+def test_brand_ids_are_remembered_only_once_committed(tmp_path: Path) -> None:
+    """Every draft names its brand, so ids are looked up once; a brand made inside a
+    transaction that rolls back must not be remembered."""
+    store = Store(tmp_path / "x.sqlite3")
+    try:
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO brands(name, display_name, created_at) VALUES('tmp','tmp','2026')"
+            )
+            assert store.brand_id("tmp") > 0
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    with pytest.raises(StoreError):
+        store.brand_id("tmp")
+    bid = store.ensure_brand("acme")
+    assert store.brand_id(" ACME ") == bid
+    assert store.brand_id("acme") == bid  # remembered
