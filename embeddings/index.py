@@ -6,12 +6,12 @@ matrix grows by doubling, so `add` never rebuilds what is there.
 Above `EXACT_MAX`, an approximate index (faiss IVF with 8-bit scalar-quantised
 lists) proposes candidates and the float32 matrix re-scores them exactly, so the
 similarities reported are always exact cosines and only recall is approximate
-(measured in docs/speed.md: recall@10 ~0.996 at 5-11k, ~0.98 at 1M). The approximate index is built
-on a background thread from a snapshot; searches stay exact (brute force) until it
-is ready, and the adds and removals made meanwhile are replayed into it. Adds and
-removals then go to both. It is retrained when the index has grown fourfold since
-it was trained, and dropped when the index shrinks below half of `EXACT_MAX`.
-faiss is imported only when an index first crosses `EXACT_MAX`.
+(measured in docs/speed.md: recall@10 ~0.996 at 5-11k, ~0.98 at 1M). The
+approximate index is built on a background thread from a snapshot; searches stay
+exact (brute force) until it is ready, and the adds and removals made meanwhile are
+replayed into it. Adds and removals then go to both. It is retrained when the index
+has grown fourfold since it was trained, and dropped when the index shrinks below
+half of `EXACT_MAX`. faiss is imported only when an index first crosses `EXACT_MAX`.
 """
 
 from __future__ import annotations
