@@ -21,7 +21,7 @@ it measures, in this order (docs/speed.md explains each):
 * approve -> reflected: approve a new post, then time until an analysis of a
   paraphrase reports it as the nearest post;
 * the agent's RSS with the 10k-post brand;
-* index top-10 at 10k/100k/1M vectors (real MiniLM vectors of public tweets plus
+* index top-10 at 5k/10k/100k/1M vectors (real MiniLM vectors of public tweets plus
   synthetic mixtures of them), p50/p95 and recall@10 against exact search.
 
 Everything talks to 127.0.0.1 only. Timings are wall-clock on a shared 2-core
@@ -83,7 +83,7 @@ class Plan:
     typing_1_s: float = 45.0
     typing_20_s: float = 60.0
     approve_pairs: int = 3
-    index_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    index_sizes: tuple[int, ...] = (5_000, 10_000, 100_000, 1_000_000)
     index_queries: int = 200
 
 
@@ -95,7 +95,7 @@ QUICK = Plan(
     typing_1_s=6.0,
     typing_20_s=8.0,
     approve_pairs=1,
-    index_sizes=(10_000, 30_000),
+    index_sizes=(2_000, 10_000),  # one exact, one IVF (EXACT_MAX = 5,000)
     index_queries=40,
 )
 

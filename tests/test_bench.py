@@ -43,8 +43,8 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
         "end-to-end, 20 typists typing",
         "agent RSS",
         "approve -> reflected",
-        "index top-10, 10,000 vectors (exact)",
-        "index top-10, 30,000 vectors (ivf)",
+        "index top-10, 2,000 vectors (exact)",
+        "index top-10, 10,000 vectors (ivf)",
     ):
         assert any(needle in line for line in table), (needle, proc.stdout)
     data = json.loads(out.read_text())
