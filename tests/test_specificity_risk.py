@@ -265,3 +265,36 @@ def test_hashed_ngram_counts_are_the_same_on_both_paths(text: str) -> None:
                 assert all(math.isclose(got[b], want[b], rel_tol=1e-12) for b in want)
         if H._vector_path(H._normalise(text), lo, hi):
             assert (H._normalise(text), lo, hi) in H._RECENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We met Dana Ruiz at the Eugene shop; (Brick 500) - and I think you'd love it, really.",
+        "Everything's great!!! So so good, the best community, u know?\nMy team & I: Thanks Bob",
+        "a\u00a0Bob, x_ Carl\u2028Dee 3 Eve \u0663 Fay. Gus\x1cHal — ‘Ivy’ (Jo",
+        "On March 3rd, 2025 at 9am (tomorrow: 10:30) we fixed 12 packs, $1,200 and 30% more;"
+        " twenty riders, five dozen km, 03/04/25, last week, Tue.",
+        "",
+    ],
+)
+def test_fast_text_checks_agree_with_their_regexes(text: str) -> None:
+    """The specificity features count vague and first/second-person words over word
+    runs and test "mid-sentence" without a regex per word; both must agree with the
+    regex rules they stand for, or the shipped head reads other numbers."""
+    import re
+
+    from agent import concrete as C
+
+    vague = re.compile(r"\b(?:" + "|".join(sorted(C.VAGUE)) + r")\b", re.I)
+    person = re.compile(r"\b(?:" + "|".join(sorted(C.FIRST_SECOND)) + r")\b", re.I)
+    runs = [r.lower() for r in C.RUN.findall(text)]
+    assert sum(r in C.VAGUE for r in runs) == len(vague.findall(text))
+    assert sum(r in C.FIRST_SECOND for r in runs) == len(person.findall(text))
+    for rx in (C.DATE, C.QUANTITY):  # the leading lookahead only skips positions
+        assert rx.pattern.startswith("(?=[")
+        plain = re.compile(rx.pattern.split(")", 1)[1], rx.flags)
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for at in range(len(text) + 1):
+        want = bool(C.MID_SENTENCE.search(text[max(0, at - 40) : at]))
+        assert C._mid_sentence(text, at) is want, (text[max(0, at - 40) : at], want)
