@@ -237,23 +237,37 @@ def _position_crcs(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, ...]:
 
 
 def _position_crcs_ascii(t: str, n_min: int, n_max: int) -> tuple[np.ndarray, ...]:
-    """zlib's crc32(f"{n}:{gram}") for every n-gram position, in numpy: for each n,
-    the CRC runs over all positions at once, one byte of the gram per step, with
-    zlib's table. No distinct-gram counting and no cache of grams to grow."""
+    """zlib's crc32(f"{n}:{gram}") for every n-gram position, in numpy, all sizes in
+    one pass. CRC-32 is affine: the register after a gram fed from the "n:" prefix's
+    state is the gram's register from zero XOR a constant of (n, prefix). So one
+    zero-start register per position is extended a byte at a time (n = 1, 2, ...)
+    and each size's CRCs are that register XOR its constant: n_max steps over the
+    text instead of n_min + ... + n_max."""
     b = np.frombuffer(t.encode("ascii"), dtype=np.uint8).astype(np.uint32)
     table = _CRC_TABLE
     out = []
-    for n in range(n_min, min(n_max, len(b)) + 1):
-        m = len(b) - n + 1
-        # the digit, the colon, then the gram's n bytes
-        crc = table[(np.uint32(0xFFFFFFFF) ^ np.uint32(n + 48)) & 0xFF] ^ np.uint32(0xFFFFFFFF >> 8)
-        crc = np.full(m, table[(crc ^ 58) & 0xFF] ^ (crc >> 8), dtype=np.uint32)
-        for j in range(n):
-            crc = table[(crc ^ b[j : j + m]) & 0xFF] ^ (crc >> 8)
-        crc ^= np.uint32(0xFFFFFFFF)
-        crc.flags.writeable = False  # shared through the cache
-        out.append(crc)
+    reg = table[b]  # each position's 1-gram, fed from a zero register
+    for n in range(1, min(n_max, len(b)) + 1):
+        if n > 1:
+            m = len(b) - n + 1
+            reg = table[(reg[:m] ^ b[n - 1 : n - 1 + m]) & 0xFF] ^ (reg[:m] >> 8)
+        if n >= n_min:
+            crc = reg ^ np.uint32(_prefix_constant(n))
+            crc.flags.writeable = False  # shared through the cache
+            out.append(crc)
     return tuple(out)
+
+
+@lru_cache(maxsize=16)
+def _prefix_constant(n: int) -> int:
+    """What the "n:" prefix and zlib's start and end inversions add to the CRC of a
+    gram of n bytes fed from a zero register: the register after the prefix, fed
+    n zero bytes, inverted."""
+    tab = [int(x) for x in _CRC_TABLE]
+    reg = 0xFFFFFFFF
+    for byte in f"{n}:".encode("ascii") + bytes(n):
+        reg = tab[(reg ^ byte) & 0xFF] ^ (reg >> 8)
+    return reg ^ 0xFFFFFFFF
 
 
 @lru_cache(maxsize=64)  # a non-ASCII draft is read by two heads and in windows
