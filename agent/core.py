@@ -312,7 +312,8 @@ class Onbrand:
         if previous is not None and previous.still_calibrated(len(ids)):
             model = VoiceModel.restore(brand, version, style_of(ids), previous.calibration())
         else:
-            id_arr, vecs = index.matrix()
+            # The index's own arrays, not a copy: the caller holds the brand's write lock.
+            id_arr, vecs = index.live_rows()
             model = VoiceModel.fit(brand, version, vecs, style_of(id_arr.tolist()))
         if model.ready:
             try:

@@ -72,6 +72,25 @@ def typicality(sims: np.ndarray, k: int) -> np.ndarray:
     return top.mean(axis=1)
 
 
+CALIBRATION_BLOCK = 16_384  # posts per block: 256 sample rows x 16k cosines = 16 MB
+
+
+def _top_cosines(vectors: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """For each of `rows`, its k highest cosines to the other posts (itself left
+    out), reading `vectors` block by block: the memory stays at one block of
+    products however big the brand (a million posts at once would be 1 GB)."""
+    q = vectors[rows]
+    top = np.full((len(rows), k), -np.inf, dtype=np.float32)
+    for lo in range(0, len(vectors), CALIBRATION_BLOCK):
+        hi = min(lo + CALIBRATION_BLOCK, len(vectors))
+        sims = q @ vectors[lo:hi].T
+        own = (rows >= lo) & (rows < hi)
+        sims[np.flatnonzero(own), rows[own] - lo] = -np.inf  # leave one out
+        both = np.concatenate([top, sims], axis=1)
+        top = np.partition(both, both.shape[1] - k, axis=1)[:, -k:]
+    return top
+
+
 @dataclass
 class VoiceModel:
     brand: str
@@ -118,9 +137,8 @@ class VoiceModel:
         typ = np.empty(len(sample), dtype=np.float64)
         for start in range(0, len(sample), 256):
             rows = sample[start : start + 256]
-            sims = vectors[rows] @ vectors.T
-            sims[np.arange(len(rows)), rows] = -np.inf  # leave one out
-            typ[start : start + len(rows)] = affinity(sims, vectors[rows], k)
+            top = _top_cosines(vectors, rows, k)
+            typ[start : start + len(rows)] = affinity(top, vectors[rows], k)
         model.k = k
         model.calibrated_on = n
         model.median = float(np.median(typ))

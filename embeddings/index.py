@@ -213,6 +213,16 @@ class VectorIndex:
         with self._lock:
             return self._ids[: self._n].copy(), self._vecs[: self._n].copy()
 
+    def live_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Read-only views (ids, vectors) of the index's own arrays, no copy (1.5 GB
+        at a million posts): valid until the index next changes, so only for a
+        caller that keeps writers out while it reads."""
+        with self._lock:
+            ids, vecs = self._ids[: self._n].view(), self._vecs[: self._n].view()
+        ids.flags.writeable = False
+        vecs.flags.writeable = False
+        return ids, vecs
+
     def search(self, query: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
         query = np.asarray(query, dtype=np.float32).reshape(self.dim)
         with self._lock:

@@ -74,6 +74,32 @@ def test_stored_voice_calibration_is_the_fitted_one(demo: Onbrand) -> None:
     assert a == b
 
 
+def test_calibration_reads_the_posts_block_by_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calibration's leave-one-out neighbours come from blocks of posts (memory
+    stays at one block of products at a million posts) and are the same however
+    the posts are cut: a post is never its own neighbour, twins are each other's."""
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(700, 384)).astype(np.float32)
+    vecs[350] = vecs[10]  # twins: each one's nearest other post is the other
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    rows = np.array([10, 350, 0, 699, 123])
+    full = vecs[rows] @ vecs.T
+    full[np.arange(len(rows)), rows] = -np.inf
+    want = np.sort(full, axis=1)[:, -5:]
+    style = np.zeros((len(vecs), 10))
+    fits = []
+    for block in (10_000, 97, 1):
+        monkeypatch.setattr(voice, "CALIBRATION_BLOCK", block)
+        got = np.sort(voice._top_cosines(vecs, rows, 5), axis=1)
+        assert np.allclose(got, want, atol=1e-6)
+        assert got[0, -1] == pytest.approx(1.0, abs=1e-6)  # the twin, not itself
+        assert got[2, -1] < 0.9  # not itself (cosine 1)
+        fits.append(VoiceModel.fit("b", 1, vecs, style).calibration())
+    # (a one-post block multiplies row by row: the float32 sums may differ in the 7th digit)
+    assert fits[0] == pytest.approx(fits[1], rel=1e-5)
+    assert fits[0] == pytest.approx(fits[2], rel=1e-5)
+
+
 def test_big_brand_keeps_its_calibration_until_it_has_grown(
     demo: Onbrand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
