@@ -95,6 +95,10 @@ class Onbrand:
         # The analyzers' text-only steps run here while the encoder embeds the
         # draft: the encoder releases the GIL, so the two use both cores.
         self._prepare_pool = ThreadPoolExecutor(1, thread_name_prefix="onbrand-prepare")
+        # Big brands' approximate indexes are built in the background once this is
+        # set; `onbrand serve` holds it through its start (hold_index_builds).
+        self._index_builds = threading.Event()
+        self._index_builds.set()
 
     # -- encoder ----------------------------------------------------------
     @property
@@ -225,6 +229,17 @@ class Onbrand:
         except Exception:
             log.debug("preload failed", exc_info=True)
 
+    def hold_index_builds(self) -> None:
+        """Brands loaded from now on answer with exact search until
+        `release_index_builds`: faiss's import and training (~0.2 s at 10k posts,
+        mostly holding the GIL) would otherwise compete with a start's imports, the
+        brand's load and the first answer (median of 8 interleaved starts of the 10k
+        brand: 0.91 s building at once, 0.78 s building after; docs/speed.md)."""
+        self._index_builds.clear()
+
+    def release_index_builds(self) -> None:
+        self._index_builds.set()
+
     def wait_for_migrations(self, timeout: float | None = None) -> None:
         for t in list(self._migrations.values()):
             t.join(timeout)
@@ -242,9 +257,14 @@ class Onbrand:
             self._reembed_missing(brand, progress)
             post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
             pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
-        posts_index = VectorIndex(ident.key, ident.dim, capacity=max(1024, len(post_ids) * 2))
+        posts_index = VectorIndex(
+            ident.key,
+            ident.dim,
+            capacity=max(1024, len(post_ids) * 2),
+            build_gate=self._index_builds,
+        )
         posts_index.add(post_ids, post_vecs, ident.key)
-        passages_index = VectorIndex(ident.key, ident.dim)
+        passages_index = VectorIndex(ident.key, ident.dim, build_gate=self._index_builds)
         passages_index.add(pas_ids, pas_vecs, ident.key)
         style_rows = self._style_rows(brand, post_ids)
         voice = self._fit_voice(brand, posts_index, style_rows)

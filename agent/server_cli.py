@@ -15,6 +15,7 @@ from typing import Any
 from agent.config import DEFAULT_PORT
 
 SWITCH_INTERVAL_S = 0.0005  # the GIL switch interval while serving (see cmd_serve)
+START_GRACE_S = 10.0  # the longest index builds wait for the server to listen
 
 
 def _agent_up(port: int) -> bool:
@@ -61,6 +62,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from agent.core import Onbrand
 
     core = Onbrand()
+    # A big brand's approximate index is built once the start is done: the brand
+    # loaded and warmed up, and the server listening (exact search meanwhile).
+    core.hold_index_builds()
+    listening = threading.Event()
+
     def preload() -> None:
         try:
             core.preload()
@@ -72,6 +78,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # ~0.06 s onto a start (three threads importing and loading), so it is
             # set once the start's work is done (docs/speed.md).
             sys.setswitchinterval(SWITCH_INTERVAL_S)
+            listening.wait(START_GRACE_S)
+            core.release_index_builds()
 
     threading.Thread(target=preload, daemon=True, name="onbrand-preload").start()
     from agent.server import AgentServer, serve_forever
@@ -94,6 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "into the extension's popup",
             flush=True,
         )
+        listening.set()
 
     try:
         asyncio.run(serve_forever(server, ready))

@@ -34,6 +34,9 @@ log = logging.getLogger("onbrand.index")
 # read of ~4,000 vectors (1.5 MB) took 0.6 ms and an interleaved A/B of two agents
 # on a 10k brand measured end to end p50 22.3 -> 18.6 ms (docs/speed.md).
 EXACT_MAX = 5_000
+# The longest a background build waits for its gate: a start that never says it is
+# done (a crash in its warm-up) must not leave a big brand on exact search for good.
+BUILD_GATE_MAX_S = 30.0
 RETRAIN_GROWTH = 4  # retrain the coarse quantiser after this much growth
 MIN_CANDIDATES = 50  # the approximate index proposes max(4k, 50) candidates
 MIN_SCAN = 4_000  # vectors an approximate search reads at least (see _Ivf)
@@ -115,13 +118,18 @@ class VectorIndex:
         capacity: int = 1024,
         exact_max: int | None = EXACT_MAX,
         background: bool = True,
+        build_gate: threading.Event | None = None,
     ) -> None:
         """`exact_max=None` keeps the index exact at any size; `background=False`
-        builds the approximate index inside the `add` that crosses the threshold."""
+        builds the approximate index inside the `add` that crosses the threshold.
+        `build_gate`: a background build waits for it to be set (at most
+        BUILD_GATE_MAX_S), answering exactly meanwhile: an agent's start holds it
+        so that faiss's import and training do not compete with the start."""
         self.model_key = model_key
         self.dim = dim
         self.exact_max = exact_max
         self.background = background
+        self.build_gate = build_gate
         self._vecs = np.zeros((max(capacity, 16), dim), dtype=np.float32)
         self._ids = np.zeros(max(capacity, 16), dtype=np.int64)
         self._n = 0
@@ -309,6 +317,8 @@ class VectorIndex:
         self._building.start()
 
     def _build(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        if self.build_gate is not None:
+            self.build_gate.wait(BUILD_GATE_MAX_S)
         try:
             ann = _Ivf(self.dim, ids, vecs)
         except BaseException as exc:  # keep serving exact answers

@@ -120,3 +120,26 @@ def test_matrix_and_vector_still_cover_every_item_on_the_ann_path() -> None:
     ids, mat = idx.matrix()
     assert len(ids) == 3000 and np.allclose(mat[ids == 5][0], x[5])
     assert np.allclose(idx.vector(2999), x[2999])
+
+
+def test_a_held_build_answers_exactly_until_its_gate_opens() -> None:
+    """An agent's start holds its big brands' builds (Onbrand.hold_index_builds):
+    the index answers exactly meanwhile, changes made while held are kept, and the
+    build runs once the gate opens."""
+    import threading
+
+    gate = threading.Event()
+    x = clustered(3000)
+    idx = VectorIndex("m", 64, exact_max=1000, build_gate=gate)
+    idx.add(range(2500), x[:2500], "m")
+    assert not idx.wait_ready(timeout=0.5)  # waiting at the gate
+    assert idx.kind == "exact"
+    assert idx.search(x[7], 3) == idx.search_exact(x[7], 3)
+    idx.add(range(2500, 3000), x[2500:], "m")  # while held
+    assert idx.remove(3)
+    gate.set()
+    assert idx.wait_ready(timeout=60)
+    assert idx.kind == "ivf"
+    assert idx.search(x[2900], 1)[0][0] == 2900
+    assert all(i != 3 for i, _ in idx.search(x[3], 10))
+

@@ -190,3 +190,16 @@ def test_brand_ids_are_remembered_only_once_committed(tmp_path: Path) -> None:
     bid = store.ensure_brand("acme")
     assert store.brand_id(" ACME ") == bid
     assert store.brand_id("acme") == bid  # remembered
+
+
+def test_a_start_holds_index_builds_until_it_is_done(demo: Onbrand) -> None:
+    """`onbrand serve` holds big brands' index builds through its start (they would
+    compete with it for the GIL): brands loaded meanwhile get the held gate, and
+    releasing it lets them build. A library user's Onbrand builds at once."""
+    assert demo.state("demo").posts_index.build_gate.is_set()
+    starting = Onbrand(Store(demo.store.path), demo.encoder)
+    starting.hold_index_builds()
+    gate = starting.state("demo").posts_index.build_gate
+    assert gate is not None and not gate.is_set()
+    starting.release_index_builds()
+    assert gate.is_set()
