@@ -302,23 +302,27 @@ class VectorIndex:
         )
         if not want:
             return
-        ids = self._ids[:n].copy()
-        vecs = self._vecs[:n].copy()
         if not self.background:
+            ids, vecs = self._ids[:n].copy(), self._vecs[:n].copy()
             self._ann = _Ivf(self.dim, ids, vecs)
             del ids, vecs
             _release_freed_memory()
             return
-        self._pending = []
         self._build_error = None
         self._building = threading.Thread(
-            target=self._build, args=(ids, vecs), name="onbrand-index-build", daemon=True
+            target=self._build, name="onbrand-index-build", daemon=True
         )
         self._building.start()
 
-    def _build(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+    def _build(self) -> None:
         if self.build_gate is not None:
             self.build_gate.wait(BUILD_GATE_MAX_S)
+        # The snapshot is taken here, not when the build was asked for: a held build
+        # keeps no copy (15 MB at 10k posts) while it waits, and the brand's load
+        # does not make one. Changes from now on are replayed onto the built index.
+        with self._lock:
+            ids, vecs = self._ids[: self._n].copy(), self._vecs[: self._n].copy()
+            self._pending = []
         try:
             ann = _Ivf(self.dim, ids, vecs)
         except BaseException as exc:  # keep serving exact answers
