@@ -233,8 +233,9 @@ class Onbrand:
         """Brands loaded from now on answer with exact search until
         `release_index_builds`: faiss's import and training (~0.2 s at 10k posts,
         mostly holding the GIL) would otherwise compete with a start's imports, the
-        brand's load and the first answer (median of 8 interleaved starts of the 10k
-        brand: 0.91 s building at once, 0.78 s building after; docs/speed.md)."""
+        brand's load and the first answer (10 interleaved starts of the 10k brand:
+        median 1.10 s building at once, 0.96 s held until the start was done;
+        docs/speed.md)."""
         self._index_builds.clear()
 
     def release_index_builds(self) -> None:
