@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from agent.style import EMOJI, HASHTAG, URL, marks
+from agent.style import EMOJI, URL, marks
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -327,7 +327,7 @@ def lexical_features(text: str, ev: dict[str, list[dict[str, object]]] | None = 
         float(len(ev["places"])),
         float(len(ev["links"])),
         float(len(ev["mentions"])),
-        float(len(HASHTAG.findall(text))),
+        float(len(marks(text).hashtags)),
         float(len(EMOJI.findall(text))),
         float(text.count("?")),
         float(text.count("!")),

@@ -334,8 +334,8 @@ class Onbrand:
             model = VoiceModel.restore(brand, version, style_of(ids), previous.calibration())
         else:
             # The index's own arrays, not a copy: the caller holds the brand's write lock.
-            id_arr, vecs = index.live_rows()
-            model = VoiceModel.fit(brand, version, vecs, style_of(id_arr.tolist()))
+            _, vecs = index.live_rows()  # in the order of `ids`
+            model = VoiceModel.fit(brand, version, vecs, style_of(ids))
         if model.ready:
             try:
                 self.store.put_voice_fit(brand, version, key, len(ids), model.calibration())

@@ -303,7 +303,7 @@ class VectorIndex:
         if not want:
             return
         if not self.background:
-            ids, vecs = self._ids[:n].copy(), self._vecs[:n].copy()
+            ids, vecs = self.matrix()
             self._ann = _Ivf(self.dim, ids, vecs)
             del ids, vecs
             _release_freed_memory()
@@ -320,8 +320,8 @@ class VectorIndex:
         # The snapshot is taken here, not when the build was asked for: a held build
         # keeps no copy (15 MB at 10k posts) while it waits, and the brand's load
         # does not make one. Changes from now on are replayed onto the built index.
-        with self._lock:
-            ids, vecs = self._ids[: self._n].copy(), self._vecs[: self._n].copy()
+        with self._lock:  # the snapshot and the start of the replay log, as one step
+            ids, vecs = self.matrix()
             self._pending = []
         try:
             ann = _Ivf(self.dim, ids, vecs)
