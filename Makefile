@@ -49,18 +49,18 @@ fixtures:
 
 # Speed figures (p50/p95, ratios measured in one run); loopback only.
 bench: install
-	$(BIN)/python -m agent.bench $(if $(QUICK),--quick,)
+	$(BIN)/python -m tools.bench $(if $(QUICK),--quick,)
 
 soak: install
-	$(BIN)/python -m agent.bench --soak --minutes 5
+	$(BIN)/python -m tools.bench --soak --minutes 5
 
 # Quality against published anchors (needs ../shared/data); QUICK=1 for a small subset,
 # BACKEND=onnx-int8 (or onnx-fp32) to check an ONNX encoder against the torch reference.
 eval: install
-	$(BIN)/python -m agent.training.eval $(if $(QUICK),--quick,) $(if $(BACKEND),--backend $(BACKEND),)
+	$(BIN)/python -m tools.training.eval $(if $(QUICK),--quick,) $(if $(BACKEND),--backend $(BACKEND),)
 
 train-heads: install
-	$(BIN)/python -m agent.training.train_heads
+	$(BIN)/python -m tools.training.train_heads
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

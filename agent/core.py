@@ -22,14 +22,14 @@ from agent import __version__, metrics
 from agent.analyzers import Analyzer, BrandView, Draft, Finding, default_analyzers
 from agent.guidelines import split_markdown
 from agent.importers import MAX_POST_CHARS, ImportError_, Parsed, Record, parse_file, platform_name
+from agent.models.voice import K as VOICE_K
+from agent.models.voice import VoiceModel
 from agent.result import build_result
-from agent.rules import RulesError, RuleSet, load_rules
 from agent.store import DEFAULT_BRAND, Passage, Store, StoreError, norm_key
-from agent.style import NAMES as STYLE_NAMES
-from agent.style import RECIPE as STYLE_RECIPE
-from agent.style import features
-from agent.voice import K as VOICE_K
-from agent.voice import VoiceModel
+from agent.text.rules import RulesError, RuleSet, load_rules
+from agent.text.style import NAMES as STYLE_NAMES
+from agent.text.style import RECIPE as STYLE_RECIPE
+from agent.text.style import features
 from embeddings import Encoder, EncoderError, VectorIndex, load_encoder
 from embeddings.encoder import backend_name, default_backend
 

@@ -206,7 +206,7 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 5: what a start would otherwise recompute for every post: each post's style
-    # features (agent.style), stored when the post is added, and the voice model's
+    # features (agent.text.style), stored when the post is added, and the voice model's
     # calibration for the brand's current version
     """
     CREATE TABLE post_style (

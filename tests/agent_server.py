@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from agent.auth import Auth
 from agent.core import Onbrand
-from agent.server import AgentServer
+from agent.service.app import AgentServer
+from agent.service.auth import Auth
 
 
 def free_port() -> int:

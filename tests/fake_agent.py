@@ -54,6 +54,6 @@ def install(delay: float = 0.0) -> HashEncoder:
 
 if __name__ == "__main__":
     install(float(os.environ.get("FAKE_ENCODER_DELAY", "0")))
-    from agent.cli import main
+    from agent.cli.main import main
 
     sys.exit(main(sys.argv[1:]))

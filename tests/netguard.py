@@ -60,6 +60,6 @@ if __name__ == "__main__":
         except PermissionError:
             sys.exit(0)
         sys.exit(1)
-    from agent.cli import main
+    from agent.cli.main import main
 
     sys.exit(main(rest[1:] if rest[0] == "onbrand" else rest))

@@ -261,7 +261,7 @@ def test_the_agent_defaults_to_the_fast_encoder_once_built(
 ) -> None:
     """`Onbrand()` and the CLI follow `auto`: onnx-int8 once built, torch before;
     `--encoder` (or $ONBRAND_ENCODER) overrides."""
-    from agent.cli import main
+    from agent.cli.main import main
     from agent.core import Onbrand
 
     # set (not deleted) so that monkeypatch restores it after main(["--encoder", ...])

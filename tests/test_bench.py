@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - the fixtures imported from tests.onnx_models are parameters here
-"""`python -m agent.bench --quick` runs end to end and prints its one table.
+"""`python -m tools.bench --quick` runs end to end and prints its one table.
 
 No timing is asserted: the machine is shared and the figures are noisy. What is
 checked is that every measurement ran and reported against its goal."""
@@ -21,7 +21,7 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
     out = tmp_path / "bench.json"
     env = {**os.environ, CACHE_ENV: str(onnx_cache), "ONBRAND_HOME": str(tmp_path / "home")}
     proc = subprocess.run(
-        [sys.executable, "-m", "agent.bench", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "tools.bench", "--quick", "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
+from agent.cli.main import main
 from agent.core import Onbrand
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from agent.core import Onbrand, OnbrandError
-from agent.voice import MIN_POSTS
+from agent.models.voice import MIN_POSTS
 from tests.conftest import demo_posts, fixture_json, paragraphs
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import websockets
 
-from agent.auth import Auth
-from agent.client import AgentError, connect
 from agent.core import Onbrand
+from agent.service.auth import Auth
+from agent.service.client import AgentError, connect
 from agent.store import Store
 from tests.agent_server import free_port
 from tests.fake_agent import HashEncoder

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from agent import metrics
-from agent.auth import Auth, Logins
 from agent.core import Onbrand
+from agent.service.auth import Auth, Logins
 from agent.store import Store
 from tests.agent_server import running
 
@@ -263,7 +263,7 @@ def test_endpoints_need_a_session_or_token_and_refuse_foreign_origins(demo: Onbr
 def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
     import asyncio
 
-    from agent.client import AgentError, connect
+    from agent.service.client import AgentError, connect
 
     with running(demo) as server:
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent.training.datasets import DEFAULT_DATA
+from tools.training.datasets import DEFAULT_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = [
@@ -39,7 +39,7 @@ def test_eval_quick_prints_the_table(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "agent.training.eval",
+            "tools.training.eval",
             "--quick",
             "--data",
             str(data),
@@ -71,7 +71,7 @@ def test_eval_quick_prints_the_table(tmp_path: Path) -> None:
 
 def test_eval_fails_clearly_without_data(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "agent.training.eval", "--quick", "--data", str(tmp_path / "nope")],
+        [sys.executable, "-m", "tools.training.eval", "--quick", "--data", str(tmp_path / "nope")],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -16,11 +16,11 @@ import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent import protocol as P
-from agent.auth import Auth
-from agent.client import Client, connect
 from agent.core import Onbrand
-from agent.server import AgentServer
+from agent.service import protocol as P
+from agent.service.app import AgentServer
+from agent.service.auth import Auth
+from agent.service.client import Client, connect
 from tests.agent_server import running
 
 json_leaf = (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.auth import Auth
+from agent.service.auth import Auth
 from agent.store import Store
 from tests.agent_server import free_port
 from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
@@ -93,7 +93,7 @@ def test_no_network_and_no_draft_on_disk(
         # a full analysis over the websocket too
         import asyncio
 
-        from agent.client import connect
+        from agent.service.client import connect
 
         async def ws() -> None:
             async with connect(port) as c:

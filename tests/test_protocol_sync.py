@@ -9,8 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from agent import protocol as P
 from agent.config import DEFAULT_PORT
+from agent.service import protocol as P
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from agent.auth import Auth
-from agent.cli import main
+from agent.cli.main import main
 from agent.core import Onbrand
+from agent.service.auth import Auth
 from agent.store import Store
 from embeddings import Encoder, ModelIdentity
 from tests.agent_server import running
@@ -28,7 +28,7 @@ def test_approve_over_websocket_then_paraphrase_then_remove(demo: Onbrand) -> No
     with running(demo) as server:
 
         async def go() -> None:
-            from agent.client import connect
+            from agent.service.client import connect
 
             async with connect(server.port) as c:
                 await c.hello(Auth().issue_token("t"))
@@ -51,7 +51,7 @@ def test_concurrent_approvals_while_analyses_run(demo: Onbrand) -> None:
     token = Auth().issue_token("t")
     n_clients, per_client = 4, 6
     with running(demo) as server:
-        from agent.client import connect
+        from agent.service.client import connect
 
         async def approver(k: int) -> list[int]:
             async with connect(server.port) as c:

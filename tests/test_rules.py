@@ -8,7 +8,7 @@ import pytest
 
 from agent.analyzers.base import BrandView, Draft
 from agent.analyzers.rules import Rules
-from agent.rules import RulesError, RuleSet, load_rules
+from agent.text.rules import RulesError, RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

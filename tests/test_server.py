@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import websockets
 
-from agent import protocol as P
-from agent.auth import Auth
-from agent.client import AgentError, Client, connect
 from agent.core import Onbrand
-from agent.server import AgentServer
+from agent.service import protocol as P
+from agent.service.app import AgentServer
+from agent.service.auth import Auth
+from agent.service.client import AgentError, Client, connect
 from tests.agent_server import running
 from tests.conftest import fixture_json
 

@@ -9,7 +9,7 @@ import pytest
 from agent.analyzers.base import BrandView, Draft, Finding
 from agent.analyzers.risk import Risk, classify_context, hostility_threshold, route
 from agent.analyzers.specificity import Specificity
-from agent.platitudes import bank
+from agent.text.platitudes import bank
 from embeddings import Encoder
 
 TROLL = (
@@ -242,7 +242,7 @@ def test_hashed_ngram_counts_are_the_same_on_both_paths(text: str) -> None:
     """The numpy path (ASCII drafts, per-position CRCs, windows sliced out of their
     draft's) gives exactly the features of the dict loop over distinct n-grams, so
     the shipped heads read the same numbers either way."""
-    from agent import heads as H
+    from agent.models import heads as H
 
     def by_dict_loop(t: str, dim: int, lo: int, hi: int) -> dict[int, float]:
         grams, counts = H._gram_counts_any(H._normalise(t), lo, hi)
@@ -284,7 +284,7 @@ def test_fast_text_checks_agree_with_their_regexes(text: str) -> None:
     regex rules they stand for, or the shipped head reads other numbers."""
     import re
 
-    from agent import concrete as C
+    from agent.text import concrete as C
 
     vague = re.compile(r"\b(?:" + "|".join(sorted(C.VAGUE)) + r")\b", re.I)
     person = re.compile(r"\b(?:" + "|".join(sorted(C.FIRST_SECOND)) + r")\b", re.I)

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent import voice
 from agent.analyzers.base import BrandView
 from agent.core import Onbrand
+from agent.models import voice
+from agent.models.voice import VoiceModel
 from agent.store import Store, StoreError
-from agent.style import RECIPE, features
-from agent.voice import VoiceModel
+from agent.text.style import RECIPE, features
 from tests.conftest import demo_posts
 
 

@@ -1,0 +1,1 @@
+"""Development tools: benchmarks, training and evaluation. Not part of the wheel."""

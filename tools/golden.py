@@ -97,9 +97,9 @@ async def _over_socket(core: Any, items: list[dict[str, Any]]) -> list[dict[str,
         from agent.service.auth import Auth
         from agent.service.client import AgentError, connect
     except ImportError:  # the layout before the move
-        from agent.auth import Auth  # type: ignore[no-redef]
-        from agent.client import AgentError, connect  # type: ignore[no-redef]
-        from agent.server import AgentServer  # type: ignore[no-redef]
+        from agent.service.app import AgentServer  # type: ignore[no-redef]
+        from agent.service.auth import Auth  # type: ignore[no-redef]
+        from agent.service.client import AgentError, connect  # type: ignore[no-redef]
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

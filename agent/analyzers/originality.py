@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
-from agent.calibration import thresholds
 from agent.importers import PLATFORM_NAMES
+from agent.models.calibration import thresholds
 
 NEAREST_K = 3
 

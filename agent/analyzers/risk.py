@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
-from agent.heads import hashed_ngrams, heads
-from agent.reply_seeds import DEFAULT_ROUTE, ROUTES
+from agent.models.heads import hashed_ngrams, heads
+from agent.models.reply_seeds import DEFAULT_ROUTE, ROUTES
 
 TOP_K = 3
 TEMPERATURE = 0.03  # softmax over mean top-3 cosines; cosines differ by a few hundredths

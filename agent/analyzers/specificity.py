@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
-from agent.concrete import evidence, lexical_features
-from agent.heads import heads
-from agent.platitudes import Hit, bank
+from agent.models.heads import heads
+from agent.text.concrete import evidence, lexical_features
+from agent.text.platitudes import Hit, bank
 
 MIN_WORDS = 3  # below this there is nothing to rate
 VAGUE_BELOW = 35  # 0-100; the result's headline reads "vague" below this too

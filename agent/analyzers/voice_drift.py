@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
-from agent.style import features
-from agent.voice import MIN_POSTS
+from agent.models.voice import MIN_POSTS
+from agent.text.style import features
 
 
 def _label(value: int) -> str:

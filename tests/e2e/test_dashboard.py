@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from agent.auth import Auth
+from agent.service.auth import Auth
 from tests.e2e.conftest import POPUP_URL, Agent
 from tests.e2e.test_extension import (
     BY_NAME,

@@ -4,7 +4,7 @@ Two short posts can sit close in embedding space because they share a topic,
 not because they say the same thing; word and character overlap separate the
 two. `pair_features` builds the features, and `repeat_probability` scores a
 pair with the logistic head fitted on the PIT-2015 dev split (see
-agent.training.train_heads; the decision threshold is the dev-F1 optimum stored
+tools.training.train_heads; the decision threshold is the dev-F1 optimum stored
 beside it). Not yet wired into the Originality analyzer.
 """
 
@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from agent.heads import heads
+from agent.models.heads import heads
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOP = frozenset(

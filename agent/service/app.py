@@ -24,10 +24,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from agent import __version__, metrics
-from agent import protocol as P
-from agent.auth import Auth, Logins, PairingError
 from agent.config import DEFAULT_PORT, privacy_mode
 from agent.core import Onbrand, OnbrandError
+from agent.service import protocol as P
+from agent.service.auth import Auth, Logins, PairingError
 
 log = logging.getLogger("onbrand.server")
 
@@ -689,7 +689,7 @@ _SECURITY_HEADERS = {
 def _static(name: str) -> str:
     from importlib import resources
 
-    return resources.files("agent").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("agent.service").joinpath("static", name).read_text(encoding="utf-8")
 
 
 def _page(message: str, status: int) -> web.Response:

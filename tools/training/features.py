@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from agent.concrete import lexical_features
-from agent.heads import hashed_ngrams
+from agent.models.heads import hashed_ngrams
+from agent.text.concrete import lexical_features
 
 
 def hashed_matrix(texts: Sequence[str], dim: int, n_min: int, n_max: int) -> sp.csr_matrix:

@@ -15,8 +15,8 @@ from typing import Any
 import websockets
 
 from agent import __version__
-from agent import protocol as P
-from agent.auth import Auth, _write_private, config_dir
+from agent.service import protocol as P
+from agent.service.auth import Auth, _write_private, config_dir
 
 
 class AgentError(RuntimeError):

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from agent.style import EMOJI, URL, marks
+from agent.text.style import EMOJI, URL, marks
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"

@@ -1,7 +1,7 @@
 """`make bench`: how fast onbrand answers, measured end to end on this machine.
 
-    python -m agent.bench [--quick] [--out bench-results/bench.json] [--backend auto]
-    python -m agent.bench --soak [--minutes 5]
+    python -m tools.bench [--quick] [--out bench-results/bench.json] [--backend auto]
+    python -m tools.bench --soak [--minutes 5]
 
 Prints one table (each row with its goal and met/missed) and writes JSON. What
 it measures, in this order (docs/speed.md explains each):
@@ -406,7 +406,7 @@ class Agent:
 
 def prepare_home(root: Path, db: Path) -> tuple[Path, str]:
     """A fresh ONBRAND_HOME holding a copy of the brand and a token for the bench."""
-    from agent.auth import Auth
+    from agent.service.auth import Auth
 
     home = Path(tempfile.mkdtemp(prefix="home-", dir=root))
     shutil.copyfile(db, home / "onbrand.sqlite3")
@@ -423,7 +423,7 @@ async def first_answer(port: int, token: str, deadline: float) -> tuple[float, d
     (perf_counter when it arrived, the result)."""
     from websockets.exceptions import WebSocketException
 
-    from agent.client import connect
+    from agent.service.client import connect
 
     while True:
         try:
@@ -451,7 +451,7 @@ async def one_shot(
     `bare` (an encoder), each answer is followed, in the pause, by one call of the
     bare encoder on a text of the same length, so the ratio compares the two under
     the same machine conditions, draft by draft."""
-    from agent.client import connect
+    from agent.service.client import connect
 
     rng = random.Random(seed)
     lat: list[float] = []
@@ -545,7 +545,7 @@ async def typist(
 ) -> None:
     """Types drafts key by key at 5-8 characters a second with jitter and pauses,
     sends them the way the extension does, and records each answer's latency."""
-    from agent.client import connect
+    from agent.service.client import connect
 
     rng = random.Random(seed)
     rate = rng.uniform(5.0, 8.0)
@@ -671,7 +671,7 @@ def queue_summary(run: dict[str, Any]) -> dict[str, Any]:
 async def approve_reflected(port: int, token: str, pairs: list[tuple[str, str]]) -> list[float]:
     """Seconds from sending `approve` to an analysis of the paraphrase that names
     the approved post as its nearest."""
-    from agent.client import connect
+    from agent.service.client import connect
 
     out = []
     async with connect(port) as c:
@@ -708,7 +708,7 @@ async def approve_reflected(port: int, token: str, pairs: list[tuple[str, str]])
 
 def corpus_texts(limit: int) -> list[str]:
     """Public brand tweets (shared/data: twcs brand replies), deduplicated."""
-    from agent.training import datasets as ds
+    from tools.training import datasets as ds
 
     brands = ds.twcs_brands(ds.DEFAULT_DATA)
     texts = list(dict.fromkeys(t for rows in brands.values() for _, t in rows))
@@ -862,7 +862,7 @@ def bare_rows(name: str, lengths: tuple[int, ...], reps: int) -> list[Row]:
 
 def bare_in_subprocess(name: str, reps: int) -> list[Row]:
     proc = subprocess.run(
-        [sys.executable, "-m", "agent.bench", "--bare-child", name, "--reps", str(reps)],
+        [sys.executable, "-m", "tools.bench", "--bare-child", name, "--reps", str(reps)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -1265,7 +1265,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m agent.bench", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, short runs (~1 min)")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default {DEFAULT_OUT})")
     ap.add_argument("--backend", default="auto", help="auto, onnx-int8, onnx-fp32 or torch")

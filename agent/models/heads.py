@@ -1,6 +1,6 @@
 """Small trained heads on top of the sentence embedding, loaded once per process.
 
-The heads are fitted at development time by `agent.training.train_heads` on
+The heads are fitted at development time by `tools.training.train_heads` on
 public datasets (agent/data/ATTRIBUTION.md) and shipped as one small .npz file
 (agent/data/heads.npz). Nothing is trained at run time, and loading reads only
 numpy arrays: the first analysis that needs a head loads the file (a few
@@ -29,7 +29,7 @@ LOGIT_MEMO = 256  # texts whose n-gram logit each head remembers (drafts and win
 
 
 class HeadsMissing(RuntimeError):
-    """The shipped heads file is missing (run `python -m agent.training.train_heads`)."""
+    """The shipped heads file is missing (run `python -m tools.training.train_heads`)."""
 
 
 @dataclass
@@ -157,7 +157,7 @@ def heads() -> Heads:
                 except FileNotFoundError:
                     raise HeadsMissing(
                         f"agent/{HEADS_FILE} is missing; build it with "
-                        "`python -m agent.training.train_heads`"
+                        "`python -m tools.training.train_heads`"
                     ) from None
                 _loaded = Heads(arrays)
     return _loaded

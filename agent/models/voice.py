@@ -5,14 +5,14 @@ Two parts, both fitted on the brand's own posts (documented in docs/voice.md):
 * **Brand versus background.** A text's affinity is the mean cosine to its k
   nearest approved posts minus the mean cosine to its k nearest background
   centroids (ordinary public posts, shipped as derived vectors, see
-  agent/training/build_background.py): a nearest-neighbour likelihood ratio,
+  tools/training/build_background.py): a nearest-neighbour likelihood ratio,
   "more like us than like posts in general". A new subject the brand never
   posted about is far from both and stays in voice; a leader's personal hype
   is near the background and drifts. The brand's own posts, each scored
   leave-one-out, give a distribution; a draft is placed on it as a robust
   z-score (median and MAD), so "typical for us" reads the same for a brand of
   50 posts and of 50,000.
-* **Style norms.** Mean and spread of the surface features in `agent.style`;
+* **Style norms.** Mean and spread of the surface features in `agent.text.style`;
   a draft's features are z-scored against them and the biggest moves are said
   in words.
 
@@ -29,7 +29,7 @@ from importlib import resources
 
 import numpy as np
 
-from agent.style import StyleNorm, features
+from agent.text.style import StyleNorm, features
 
 MIN_POSTS = 20  # below this, no honest voice score is possible
 K = 5

@@ -1,9 +1,9 @@
 """`make eval`: every quality measure of onbrand on held-out public data, in one table.
 
-    python -m agent.training.eval [--quick] [--data DIR] [--out eval-results/eval.json]
+    python -m tools.training.eval [--quick] [--data DIR] [--out eval-results/eval.json]
 
 Each line scores the product's own code (the shipped heads, the calibrated
-thresholds, `agent.voice.VoiceModel`) on a held-out split that nothing was
+thresholds, `agent.models.voice.VoiceModel`) on a held-out split that nothing was
 tuned on, next to a published anchor and a naive baseline measured in the same
 run. Test splits are read here and nowhere else. Embeddings are cached under
 .eval-cache/ (keyed by encoder identity and text hash), so a second run only
@@ -28,15 +28,15 @@ import numpy as np
 
 from agent.analyzers.risk import hostility as risk_hostility
 from agent.analyzers.risk import hostility_threshold
-from agent.calibration import thresholds
-from agent.heads import Head, heads
-from agent.pairs import pair_features
-from agent.style import features
-from agent.training import datasets as ds
-from agent.training.cache import EmbeddingCache
-from agent.training.features import lexical_matrix
-from agent.voice import VoiceModel
+from agent.models.calibration import thresholds
+from agent.models.heads import Head, heads
+from agent.models.pairs import pair_features
+from agent.models.voice import VoiceModel
+from agent.text.style import features
 from embeddings import load_encoder
+from tools.training import datasets as ds
+from tools.training.cache import EmbeddingCache
+from tools.training.features import lexical_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = Path(__file__).resolve().parent / "baselines.npz"
@@ -106,7 +106,7 @@ def verdict(value: float | None, goal: float | None, higher: bool = True) -> str
 def load_baselines() -> dict[str, Any]:
     if not BASELINES.exists():
         raise FileNotFoundError(
-            f"{BASELINES} is missing; run `python -m agent.training.train_heads` first"
+            f"{BASELINES} is missing; run `python -m tools.training.train_heads` first"
         )
     with np.load(BASELINES) as z:
         return {k: z[k] for k in z.files}
@@ -344,7 +344,7 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m agent.training.eval", description=__doc__.split("\n")[0]
+        prog="python -m tools.training.eval", description=__doc__.split("\n")[0]
     )
     ap.add_argument("--quick", action="store_true", help=f"~{QUICK_N} items per line")
     ap.add_argument("--data", type=Path, default=ds.DEFAULT_DATA, help="the shared data folder")

@@ -12,7 +12,7 @@ Sources (see agent/data/ATTRIBUTION.md):
   reposts dropped;
 - TweetEval hate (released without restrictions): train split, non-hateful tweets.
 
-Usage: python -m agent.training.build_background [DATA_DIR]
+Usage: python -m tools.training.build_background [DATA_DIR]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.style import features
+from agent.text.style import features
 from embeddings import load_encoder
 
 N_CENTROIDS = 512
@@ -65,7 +65,7 @@ def main() -> None:
     cent = km.cluster_centers_
     cent /= np.linalg.norm(cent, axis=1, keepdims=True)
     style = np.array([features(t) for t in texts])
-    dest = Path(__file__).resolve().parents[1] / "data" / "background.npz"
+    dest = Path(__file__).resolve().parents[2] / "agent" / "data" / "background.npz"
     np.savez_compressed(
         dest,
         centroids=cent.astype(np.float16),

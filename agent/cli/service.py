@@ -43,8 +43,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
     # measured p95 8-10 ms for a search that takes 1 ms on one thread.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from agent.auth import Auth
-    from agent.cli import CLIError, ensure_fast_encoder
+    from agent.cli.main import CLIError, ensure_fast_encoder
+    from agent.service.auth import Auth
 
     if args.no_privacy:
         os.environ["ONBRAND_PRIVACY"] = "off"
@@ -82,7 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             core.release_index_builds()
 
     threading.Thread(target=preload, daemon=True, name="onbrand-preload").start()
-    from agent.server import AgentServer, serve_forever
+    from agent.service.app import AgentServer, serve_forever
 
     try:
         server = AgentServer(
@@ -114,7 +114,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    from agent.auth import CODE_TTL_SECONDS, Auth
+    from agent.service.auth import CODE_TTL_SECONDS, Auth
 
     code = Auth().new_code()
     print(code)
@@ -132,8 +132,8 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    from agent.auth import Auth
-    from agent.cli import CLIError
+    from agent.cli.main import CLIError
+    from agent.service.auth import Auth
 
     auth = Auth()
     if args.action == "list":
@@ -152,8 +152,8 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from agent.cli import CLIError, print_result
-    from agent.client import AgentError, connect, ensure_token
+    from agent.cli.main import CLIError, print_result
+    from agent.service.client import AgentError, connect, ensure_token
 
     async def run() -> None:
         token = await ensure_token(args.port)
@@ -196,8 +196,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     import webbrowser
 
-    from agent.auth import Logins
-    from agent.cli import CLIError
+    from agent.cli.main import CLIError
+    from agent.service.auth import Logins
 
     if not _agent_up(args.port):
         raise CLIError(f"no agent answers on port {args.port}; start it with `onbrand serve`")
@@ -211,7 +211,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_goals(args: argparse.Namespace) -> int:
     from agent import metrics
-    from agent.cli import CLIError, _core
+    from agent.cli.main import CLIError, _core
 
     core = _core()
     brand = core.resolve_brand(args.brand)

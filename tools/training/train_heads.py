@@ -1,9 +1,9 @@
 """Build the small trained heads shipped in agent/data/heads.npz.
 
-    python -m agent.training.train_heads [DATA_DIR]
+    python -m tools.training.train_heads [DATA_DIR]
 
 DATA_DIR defaults to the shared/data folder beside the repository. Only train
-and dev splits are read; test splits are left to `agent.training.eval`.
+and dev splits are read; test splits are left to `tools.training.eval`.
 
 * specificity: ridge regression on [MiniLM embedding, 23 lexical features,
   hashed character 2-5-grams] -> 1-5, fitted on the Gao et al. 2019 TRAIN split;
@@ -18,7 +18,7 @@ and dev splits are read; test splits are left to `agent.training.eval`.
   C by 5-fold CV grouped by topic, threshold = out-of-fold F1 optimum.
 * prototypes: the hand-written seeds of agent/reply_seeds.py, embedded.
 
-Also writes agent/training/baselines.npz: the naive baselines the eval reports
+Also writes tools/training/baselines.npz: the naive baselines the eval reports
 (MiniLM + ridge for specificity, MiniLM + logistic regression for hostility),
 fitted on the same training data, so `make eval` measures them without refitting.
 Training needs scikit-learn (a development dependency); run time does not.
@@ -36,16 +36,16 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, KFold
 
-from agent import reply_seeds
-from agent.concrete import FEATURE_NAMES
-from agent.heads import HEADS_FILE, Head, reset_cache
-from agent.pairs import PAIR_FEATURES, pair_features
-from agent.training import datasets as ds
-from agent.training.cache import EmbeddingCache
-from agent.training.features import hashed_matrix, lexical_matrix
+from agent.models import reply_seeds
+from agent.models.heads import HEADS_FILE, Head, reset_cache
+from agent.models.pairs import PAIR_FEATURES, pair_features
+from agent.text.concrete import FEATURE_NAMES
 from embeddings import load_encoder
+from tools.training import datasets as ds
+from tools.training.cache import EmbeddingCache
+from tools.training.features import hashed_matrix, lexical_matrix
 
-AGENT = Path(__file__).resolve().parents[1]
+AGENT = Path(__file__).resolve().parents[2] / "agent"
 BASELINES = Path(__file__).resolve().parent / "baselines.npz"
 
 SPEC_HASH = (2**15, 2, 5)

@@ -444,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("demo", cmd_demo, "load the bundled demo brand and show hints for demo drafts")
     sp.add_argument("--quiet", action="store_true", help="only load the demo brand")
 
-    from agent.server_cli import register
+    from agent.cli.service import register
 
     register(add)
     return p

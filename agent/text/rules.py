@@ -37,7 +37,7 @@ from typing import Any
 
 from agent.analyzers.base import Hint, Severity
 from agent.importers import PLATFORM_ALIASES, PLATFORMS
-from agent.style import EMOJI, HASHTAG, MENTION, URL, marks
+from agent.text.style import EMOJI, HASHTAG, MENTION, URL, marks
 
 KINDS = ("existence", "substitution", "occurrence", "length", "person", "required")
 SEVERITIES = ("info", "warn", "alert")

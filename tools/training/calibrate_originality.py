@@ -12,7 +12,7 @@ the dataset's README says: (3,2),(4,1),(5,0) paraphrase; (0,5),(1,4) not;
   alert needs. A brand's posts all share its topics, so a looser repeat
   threshold would call every new post on a familiar subject a repeat.
 
-Writes agent/data/calibration.json. Usage: python -m agent.training.calibrate_originality [DATA_DIR]
+Writes agent/data/calibration.json. Usage: python -m tools.training.calibrate_originality [DATA_DIR]
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.training.datasets import pit
 from embeddings.encoder import load_encoder
+from tools.training.datasets import pit
 
 
 def f1_curve(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float, float]]:
@@ -67,7 +67,7 @@ def main() -> None:
         "dev_recall_at_repeat": round(rep_rec, 3),
         "pairs": int(len(y)),
     }
-    dest = Path(__file__).resolve().parents[1] / "data" / "calibration.json"
+    dest = Path(__file__).resolve().parents[2] / "agent" / "data" / "calibration.json"
     dest.write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
 
