@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { parseHTML } = require('linkedom');
-const A = require('../src/adapters.js');
+const A = require('../src/content/adapters.js');
 
 function dom(body) {
   return parseHTML(`<!doctype html><html><head></head><body>${body}</body></html>`).document;

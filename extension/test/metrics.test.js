@@ -2,8 +2,8 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const P = require('../src/protocol.js');
-const M = require('../src/metrics.js');
+const P = require('../src/shared/protocol.js');
+const M = require('../src/shared/metrics.js');
 
 const T0 = 1_750_000_000_000;
 

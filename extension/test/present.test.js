@@ -2,8 +2,8 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-require('../src/adapters.js'); // platform names
-const { present, formatDate } = require('../src/present.js');
+require('../src/content/adapters.js'); // platform names
+const { present, formatDate } = require('../src/content/present.js');
 
 const FULL = {
   version: 1,

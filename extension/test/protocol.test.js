@@ -2,7 +2,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const P = require('../src/protocol.js');
+const P = require('../src/shared/protocol.js');
 
 test('constants match docs/protocol.md', () => {
   assert.equal(P.PROTOCOL_VERSION, 1);

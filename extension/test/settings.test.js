@@ -2,9 +2,9 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-require('../src/protocol.js');
-require('../src/adapters.js');
-const S = require('../src/settings.js');
+require('../src/shared/protocol.js');
+require('../src/content/adapters.js');
+const S = require('../src/shared/settings.js');
 
 test('defaults: local-only, learning off, the protocol port', () => {
   const { settings, locked } = S.merge(undefined, {});
