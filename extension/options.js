@@ -8,7 +8,7 @@
 (function () {
   const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
   const S = globalThis.OnbrandSettings;
-  const A = globalThis.OnbrandAdapters;
+  const A = globalThis.OnbrandSites;
   const $ = (id) => document.getElementById(id);
   const { say } = globalThis.OnbrandUi;
 

@@ -9,7 +9,7 @@
   const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
   const P = globalThis.OnbrandProtocol;
   const S = globalThis.OnbrandSettings;
-  const A = globalThis.OnbrandAdapters;
+  const A = globalThis.OnbrandSites;
   const $ = (id) => document.getElementById(id);
   const { say } = globalThis.OnbrandUi;
 

@@ -3,6 +3,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { parseHTML } = require('linkedom');
+const { PLATFORMS } = require('../src/shared/protocol.js');
+require('../src/shared/sites.js'); // loaded before adapters.js, as in the manifest
 const A = require('../src/content/adapters.js');
 
 function dom(body) {
@@ -100,14 +102,6 @@ test('adapterFor: by hostname, Mastodon by DOM, else generic', () => {
   assert.equal(A.adapterFor('social.example', masto).platform, 'mastodon');
 });
 
-test('siteKey groups a site’s hosts under one setting', () => {
-  assert.equal(A.siteKey('twitter.com'), 'x.com');
-  assert.equal(A.siteKey('www.linkedin.com'), 'linkedin.com');
-  assert.equal(A.siteKey('www.threads.com'), 'threads.net');
-  assert.equal(A.siteKey('fosstodon.org'), 'mastodon');
-  assert.equal(A.siteKey('www.Example.org'), 'example.org');
-});
-
 test('findComposeBoxes returns editable roots once, in document order', () => {
   const doc = dom(`
     <div class="ProseMirror" contenteditable="true" id="a"><p contenteditable="true">nested</p></div>
@@ -184,4 +178,13 @@ test('post buttons and pairing a button with its box', () => {
   const modalButton = doc.querySelector('[data-testid="tweetButton"]');
   assert.ok(A.commonDepth(modal, modalButton) > A.commonDepth(home, modalButton));
   assert.equal(A.postButtonOf(A.ADAPTERS.x, doc.querySelector('#c1')), null);
+});
+
+test('an adapter for each of the protocol\'s platforms, and the generic one', () => {
+  const platforms = Object.entries(A.ADAPTERS).filter(([key]) => key !== 'generic').map(([key, a]) => {
+    assert.equal(a.platform, key);
+    return key;
+  });
+  assert.deepEqual(platforms.sort(), [...PLATFORMS].sort());
+  assert.equal(A.ADAPTERS.generic.platform, null);
 });

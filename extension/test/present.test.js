@@ -2,8 +2,8 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-require('../src/content/adapters.js'); // platform names
-const { present, formatDate } = require('../src/content/present.js');
+const { PLATFORMS } = require('../src/shared/protocol.js');
+const { present, formatDate, PLATFORM_NAMES } = require('../src/content/present.js');
 
 const FULL = {
   version: 1,
@@ -109,4 +109,8 @@ test('formatDate', () => {
   assert.equal(formatDate('2026-06-22T00:00:00+00:00'), 'Jun 22, 2026');
   assert.equal(formatDate('soon'), '');
   assert.equal(formatDate(null), '');
+});
+
+test('a display name for each of the protocol\'s platforms, and no other', () => {
+  assert.deepEqual(Object.keys(PLATFORM_NAMES).sort(), [...PLATFORMS].sort());
 });

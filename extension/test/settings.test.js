@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 require('../src/shared/protocol.js');
-require('../src/content/adapters.js');
+require('../src/shared/sites.js');
 const S = require('../src/shared/settings.js');
 
 test('defaults: local-only, learning off, the protocol port', () => {

@@ -1,7 +1,8 @@
 /*
  * Site adapters: where each site's compose boxes are, how to read their text
  * exactly as the person sees it, which platform it is, which post a reply
- * answers, and which button publishes.
+ * answers, and which button publishes. Which site a hostname is comes from
+ * shared/sites.js (OnbrandSites), loaded first.
  *
  * Everything here only reads the DOM: an adapter never writes to an editor,
  * moves its selection or dispatches events into it. The functions use only
@@ -10,46 +11,7 @@
 (function (root) {
   'use strict';
 
-  /*
-   * Sites with an adapter and a content script in the manifest. `key` is the
-   * per-site setting's name. Hosts match themselves and their subdomains.
-   * Mastodon has no fixed host: a few large servers are listed; any other
-   * server is enabled by the person and recognised by its DOM.
-   */
-  const SITES = Object.freeze([
-    { key: 'x.com', label: 'X', platform: 'x', hosts: ['x.com', 'twitter.com'] },
-    { key: 'linkedin.com', label: 'LinkedIn', platform: 'linkedin', hosts: ['linkedin.com'] },
-    { key: 'facebook.com', label: 'Facebook', platform: 'facebook', hosts: ['facebook.com'] },
-    { key: 'threads.net', label: 'Threads', platform: 'threads', hosts: ['threads.net', 'threads.com'] },
-    { key: 'bsky.app', label: 'Bluesky', platform: 'bluesky', hosts: ['bsky.app'] },
-    {
-      key: 'mastodon',
-      label: 'Mastodon (large servers)',
-      platform: 'mastodon',
-      hosts: ['mastodon.social', 'mastodon.online', 'mastodon.world', 'mstdn.social', 'mas.to',
-        'fosstodon.org', 'hachyderm.io', 'infosec.exchange'],
-    },
-  ]);
-
-  const PLATFORM_NAMES = Object.freeze({
-    x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', mastodon: 'Mastodon', bluesky: 'Bluesky', threads: 'Threads',
-  });
-
-  function hostMatches(hostname, host) {
-    return hostname === host || hostname.endsWith('.' + host);
-  }
-
-  /** The built-in site a hostname belongs to, or null. */
-  function siteFor(hostname) {
-    const h = String(hostname || '').toLowerCase();
-    return SITES.find((s) => s.hosts.some((host) => hostMatches(h, host))) || null;
-  }
-
-  /** The settings key for a hostname: the built-in site's key, else the hostname. */
-  function siteKey(hostname) {
-    const site = siteFor(hostname);
-    return site ? site.key : String(hostname || '').toLowerCase().replace(/^www\./, '');
-  }
+  const { siteFor } = root.OnbrandSites;
 
   // -- text extraction ---------------------------------------------------------
 
@@ -312,11 +274,7 @@
   }
 
   const api = {
-    SITES,
-    PLATFORM_NAMES,
     ADAPTERS,
-    siteFor,
-    siteKey,
     extractText,
     editableRoot,
     looksLikeMastodon,

@@ -9,7 +9,10 @@
 (function (root) {
   'use strict';
 
-  const PLATFORM_NAMES = (root.OnbrandAdapters && root.OnbrandAdapters.PLATFORM_NAMES) || {};
+  // The display name of each of protocol.js's PLATFORMS (a unit test keeps the keys in step).
+  const PLATFORM_NAMES = Object.freeze({
+    x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', mastodon: 'Mastodon', bluesky: 'Bluesky', threads: 'Threads',
+  });
 
   // tone: good | warn | bad | idle (no colour)
   const VERDICTS = Object.freeze({
@@ -155,7 +158,7 @@
     };
   }
 
-  const api = { VERDICTS, SCORES, present, formatDate, platformName };
+  const api = { VERDICTS, SCORES, PLATFORM_NAMES, present, formatDate, platformName };
   root.OnbrandPresent = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

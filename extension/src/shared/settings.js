@@ -6,13 +6,13 @@
  * defaults below. A key set by policy is locked: the UI shows it read-only and
  * `save` refuses it.
  *
- * Needs OnbrandProtocol and OnbrandAdapters loaded first.
+ * Needs OnbrandProtocol and OnbrandSites loaded first.
  */
 (function (root) {
   'use strict';
 
   const { DEFAULT_PORT } = root.OnbrandProtocol;
-  const { SITES, siteFor, siteKey } = root.OnbrandAdapters;
+  const { SITES, siteFor, siteKey } = root.OnbrandSites;
 
   // Allowed ranges of the numeric settings above; a value outside gets the default.
   const RANGES = Object.freeze({
