@@ -13,25 +13,16 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+from agent.platforms import MAX_POST_CHARS, PLATFORMS, platform_name
+
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_POST_CHARS = 63_206  # Facebook's limit, the longest of the six platforms
-PLATFORMS = ("x", "linkedin", "facebook", "mastodon", "bluesky", "threads")
-PLATFORM_NAMES = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-}
-PLATFORM_ALIASES = {"twitter": "x", "x.com": "x", "fb": "facebook", "meta": "facebook"}
 FORMATS = ("csv", "jsonl", "text", "twitter", "mastodon", "linkedin")
 
 TEXT_COLUMNS = ("text", "content", "post", "full_text", "body", "message", "sharecommentary")
@@ -39,7 +30,7 @@ DATE_COLUMNS = ("posted_at", "date", "created_at", "published", "timestamp", "ti
 URL_COLUMNS = ("url", "link", "sharelink", "permalink")
 
 
-class ImportError_(ValueError):
+class ImportFileError(ValueError):
     """The whole file cannot be read; nothing from it is imported."""
 
 
@@ -72,14 +63,6 @@ class Parsed:
             rec.text = text
             rec.platform = platform_name(rec.platform)
             self.records.append(rec)
-
-
-def platform_name(value: str | None) -> str | None:
-    if not value:
-        return None
-    v = value.strip().lower()
-    v = PLATFORM_ALIASES.get(v, v)
-    return v if v in PLATFORMS else None
 
 
 def parse_date(value: object) -> str | None:
@@ -133,11 +116,11 @@ def strip_html(markup: str) -> str:
 
 def _decode(raw: bytes, name: str) -> str:
     if b"\x00" in raw[:8192]:
-        raise ImportError_(f"{name}: binary data, not a text export (NUL byte near the start)")
+        raise ImportFileError(f"{name}: binary data, not a text export (NUL byte near the start)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportError_(
+        raise ImportFileError(
             f"{name}: not UTF-8 text (invalid byte at offset {exc.start}); export the file as UTF-8"
         ) from None
     return text
@@ -147,20 +130,20 @@ def _read(path: Path) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ImportError_(f"{path}: no such file") from None
+        raise ImportFileError(f"{path}: no such file") from None
     if path.is_dir():
-        raise ImportError_(f"{path}: is a folder; name a file")
+        raise ImportFileError(f"{path}: is a folder; name a file")
     if size == 0:
-        raise ImportError_(f"{path.name}: the file is empty")
+        raise ImportFileError(f"{path.name}: the file is empty")
     if size > MAX_FILE_BYTES and not zipfile.is_zipfile(path):
-        raise ImportError_(
+        raise ImportFileError(
             f"{path.name}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB "
             "limit for one file; split it"
         )
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ImportError_(f"{path.name}: cannot read ({exc.strerror})") from None
+        raise ImportFileError(f"{path.name}: cannot read ({exc.strerror})") from None
 
 
 # -- format detection --------------------------------------------------------
@@ -189,7 +172,7 @@ def detect(name: str, raw: bytes) -> str:
 # -- readers -----------------------------------------------------------------
 
 
-def _pick(cols: list[str], wanted: tuple[str, ...]) -> str | None:
+def _pick(cols: Sequence[str], wanted: tuple[str, ...]) -> str | None:
     lowered = {c.strip().lower(): c for c in cols if c}
     for w in wanted:
         if w in lowered:
@@ -208,7 +191,7 @@ def read_csv(name: str, text: str, platform: str | None, fmt: str = "csv") -> Pa
     text_col = _pick(cols, TEXT_COLUMNS)
     if text_col is None:
         found = ", ".join(c for c in cols if c) or "none"
-        raise ImportError_(
+        raise ImportFileError(
             f"{name}:1: no text column (looked for {', '.join(TEXT_COLUMNS[:3])}); "
             f"columns found: {found}"
         )
@@ -235,7 +218,7 @@ def read_csv(name: str, text: str, platform: str | None, fmt: str = "csv") -> Pa
                 )
             )
     except csv.Error as exc:
-        raise ImportError_(f"{name}:{reader.line_num}: broken CSV ({exc})") from None
+        raise ImportFileError(f"{name}:{reader.line_num}: broken CSV ({exc})") from None
     return out
 
 
@@ -261,7 +244,7 @@ def read_jsonl(name: str, text: str, platform: str | None) -> Parsed:
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise ImportError_(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
+            raise ImportFileError(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
         for i, obj in enumerate(items, 1):
             rec = _from_obj(obj, f"{name}:item {i}", platform)
             out.rejects.append((f"{name}:item {i}", rec)) if isinstance(rec, str) else out.add(rec)
@@ -278,13 +261,13 @@ def read_jsonl(name: str, text: str, platform: str | None) -> Parsed:
         rec = _from_obj(obj, where, platform)
         out.rejects.append((where, rec)) if isinstance(rec, str) else out.add(rec)
     if not out.records and out.rejects and all("bad JSON" in r for _, r in out.rejects):
-        raise ImportError_(f"{out.rejects[0][0]}: bad JSON; is this a JSON Lines file?")
+        raise ImportFileError(f"{out.rejects[0][0]}: bad JSON; is this a JSON Lines file?")
     return out
 
 
 def read_text(name: str, text: str, platform: str | None) -> Parsed:
     out = Parsed("text")
-    start, buf = 1, []
+    start, buf = 1, list[str]()
     lines = text.splitlines()
     for n, line in enumerate([*lines, ""], 1):
         if line.strip():
@@ -309,15 +292,15 @@ def read_twitter(name: str, raw: bytes, platform: str | None) -> Parsed:
                 if not names:
                     names = [n for n in zf.namelist() if n.endswith("tweets.js")]
                 if not names:
-                    raise ImportError_(f"{name}: a zip without data/tweets.js; not an X archive")
+                    raise ImportFileError(f"{name}: a zip without data/tweets.js; not an X archive")
                 chunks = []
                 for n in sorted(names):
                     info = zf.getinfo(n)
                     if info.file_size > MAX_FILE_BYTES:
-                        raise ImportError_(f"{name}:{n}: too large ({info.file_size:,} bytes)")
+                        raise ImportFileError(f"{name}:{n}: too large ({info.file_size:,} bytes)")
                     chunks.append((n, zf.read(n)))
         except zipfile.BadZipFile as exc:
-            raise ImportError_(f"{name}: broken zip ({exc})") from None
+            raise ImportFileError(f"{name}: broken zip ({exc})") from None
     else:
         chunks = [(member, raw)]
     for member, data in chunks:
@@ -326,18 +309,18 @@ def read_twitter(name: str, raw: bytes, platform: str | None) -> Parsed:
         try:
             items = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise ImportError_(
+            raise ImportFileError(
                 f"{member}:{exc.lineno}: bad JSON in the X archive ({exc.msg})"
             ) from None
         if not isinstance(items, list):
-            raise ImportError_(f"{member}: expected a list of tweets")
+            raise ImportFileError(f"{member}: expected a list of tweets")
         for i, item in enumerate(items, 1):
             where = f"{member}:item {i}"
             tw = item.get("tweet", item) if isinstance(item, dict) else None
             if not isinstance(tw, dict) or not isinstance(tw.get("full_text", tw.get("text")), str):
                 out.rejects.append((where, "no full_text"))
                 continue
-            body = html.unescape(tw.get("full_text") or tw.get("text"))
+            body = html.unescape(str(tw.get("full_text") or tw.get("text") or ""))
             if body.startswith("RT @"):
                 out.rejects.append((where, "a repost of someone else's post"))
                 continue
@@ -359,10 +342,10 @@ def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportError_(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
+        raise ImportFileError(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
     items = doc.get("orderedItems") if isinstance(doc, dict) else None
     if not isinstance(items, list):
-        raise ImportError_(f"{name}: no orderedItems list; not a Mastodon outbox.json")
+        raise ImportFileError(f"{name}: no orderedItems list; not a Mastodon outbox.json")
     for i, act in enumerate(items, 1):
         where = f"{name}:item {i}"
         if not isinstance(act, dict):
@@ -390,9 +373,9 @@ def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
 def parse_file(path: Path, fmt: str | None = None, platform: str | None = None) -> Parsed:
     """Read one file; raise ImportError_ when the file as a whole is unusable."""
     if fmt is not None and fmt not in FORMATS:
-        raise ImportError_(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+        raise ImportFileError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     if platform is not None and platform_name(platform) is None:
-        raise ImportError_(f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
+        raise ImportFileError(f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
     raw = _read(path)
     name = path.name
     fmt = fmt or detect(name, raw)
@@ -400,7 +383,7 @@ def parse_file(path: Path, fmt: str | None = None, platform: str | None = None) 
         return read_twitter(name, raw, platform)
     text = _decode(raw, name)
     if not text.strip():
-        raise ImportError_(f"{name}: the file holds only white space")
+        raise ImportFileError(f"{name}: the file holds only white space")
     readers: dict[str, Callable[[str, str, str | None], Parsed]] = {
         "csv": read_csv,
         "linkedin": lambda n, t, p: read_csv(n, t, p, "linkedin"),
@@ -410,5 +393,5 @@ def parse_file(path: Path, fmt: str | None = None, platform: str | None = None) 
     }
     parsed = readers[fmt](name, text, platform)
     if not parsed.records and not parsed.rejects:
-        raise ImportError_(f"{name}: no posts found")
+        raise ImportFileError(f"{name}: no posts found")
     return parsed

@@ -3,13 +3,11 @@ server and the extension."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from agent.analyzers.base import Draft, Finding
+from agent.brand import BrandState
+from agent.findings import Draft, Finding
 from embeddings import ModelIdentity
-
-if TYPE_CHECKING:
-    from agent.core import BrandState
 
 RESULT_VERSION = 1
 SEVERITY_ORDER = {"alert": 0, "warn": 1, "info": 2}

@@ -14,8 +14,9 @@ import time
 
 import numpy as np
 
+import agent.brand
 import agent.core
-import embeddings.encoder
+import embeddings.backends
 from embeddings.encoder import Encoder, ModelIdentity
 
 DIM = 384
@@ -47,8 +48,9 @@ def install(delay: float = 0.0) -> HashEncoder:
     def load(backend: str = "torch") -> Encoder:
         return enc
 
-    embeddings.encoder.load_encoder = load  # type: ignore[assignment]
+    embeddings.backends.load_encoder = load  # type: ignore[assignment]
     agent.core.load_encoder = load  # type: ignore[assignment]
+    agent.brand.load_encoder = load  # type: ignore[assignment]
     return enc
 
 

@@ -230,7 +230,7 @@ def test_analyzer_reads_state_rules() -> None:
         rules = rs
 
     class Bare:
-        pass
+        rules = None
 
     draft = Draft("Pure synergy.")
     f = Rules().analyze(draft, BrandView(state=State(), vec=None))  # type: ignore[arg-type]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
-from agent.importers import PLATFORM_NAMES
 from agent.models.calibration import thresholds
+from agent.platforms import PLATFORM_NAMES
 
 NEAREST_K = 3
 
@@ -45,7 +47,7 @@ class Originality:
                 extra={"nearest": []},
             )
         posts = state.store.posts_by_ids(i for i, _ in hits)
-        nearest = []
+        nearest: list[dict[str, Any]] = []
         for pid, sim in hits:
             post = posts.get(pid)
             if post is None:  # removed since the snapshot was taken

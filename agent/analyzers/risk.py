@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, Severity, prepared
 from agent.models.heads import hashed_ngrams, heads
 from agent.models.reply_seeds import DEFAULT_ROUTE, ROUTES
 
@@ -156,7 +156,7 @@ def route(text: str, vec: np.ndarray | None) -> dict[str, Any]:
     low = text.lower()
     counts: dict[str, list[str]] = {}
     for name, spec in ROUTES.items():
-        found = [k for k in spec["keywords"] if re.search(rf"\b{re.escape(k)}\b", low)]  # type: ignore[union-attr]
+        found = [k for k in spec["keywords"] if re.search(rf"\b{re.escape(k)}\b", low)]
         if found:
             counts[name] = found
     sims: dict[str, float] = {}
@@ -252,7 +252,7 @@ class Risk:
                     "alert" if p_host >= (1 + t_risky) / 2 else "warn",
                     "This reads as hostile or insulting. A brand account that jabs at people gets "
                     "screenshotted; keep the fact, drop the jab.",
-                    span=tuple(words[0]["span"]) if words else None,  # type: ignore[arg-type]
+                    span=tuple(words[0]["span"]) if words else None,
                     evidence={"hostility": round(p_host, 3), "words": words},
                 )
             )
@@ -278,7 +278,7 @@ class Risk:
                 "You're answering a provocation in kind. Don't argue in public: a back-and-forth "
                 "gives the post reach, and the screenshot outlives the facts. Let it go, or reply "
                 "once with one checkable fact and nothing about the person.",
-                span=tuple(words[0]["span"]) if words else None,  # type: ignore[arg-type]
+                span=tuple(words[0]["span"]) if words else None,
                 evidence={"reply": "provocation", "words": words},
             )
         return Hint(
@@ -297,6 +297,7 @@ class Risk:
             f"This answers a genuine customer complaint{' ' + where if where else ''}: route it "
             f"to {r['team']} and handle the details privately (DM or email)."
         )
+        sev: Severity
         if argues:
             sev, msg = "alert", base + " Don't argue with a customer in public; a short "
             msg += (
@@ -316,7 +317,7 @@ class Risk:
         return Hint(
             "complaint",
             sev,
-            msg,  # type: ignore[arg-type]
+            msg,
             evidence={"reply": "complaint", "route": r, "private": private},
         )
 

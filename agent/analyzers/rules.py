@@ -1,17 +1,16 @@
-"""Brand rules: the checks of the brand's rules.toml (agent/rules.py), with spans
-and replacements, as hints of kind "rule"."""
+"""Brand rules: the checks of the brand's rules.toml (agent/text/rules.py), with
+spans and replacements, as hints of kind "rule"."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from agent.analyzers.base import BrandView, Draft, Finding, Score, prepared
+from agent.brand import BrandState
 
 
 class Rules:
     name = "rules"
 
-    def prepare(self, draft: Draft, state: Any) -> Finding:
+    def prepare(self, draft: Draft, state: BrandState) -> Finding:
         return self._check(draft, state)  # rules need only the text
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
@@ -19,8 +18,8 @@ class Rules:
         return done if done is not None else self._check(draft, view.state)
 
     @staticmethod
-    def _check(draft: Draft, state: Any) -> Finding:
-        ruleset = getattr(state, "rules", None)
+    def _check(draft: Draft, state: BrandState) -> Finding:
+        ruleset = state.rules
         if ruleset is None:
             return Finding()
         hints = ruleset.check(draft.text, draft.platform)
