@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from agent.importers import PLATFORM_NAMES, PLATFORMS
-from agent.store import Store, now_iso
+from agent.platforms import PLATFORM_NAMES, PLATFORMS
+from agent.store import Store
 
 GOAL_KINDS: dict[str, str] = {
     "posts_per_week": "approved posts per week",
@@ -58,7 +58,7 @@ def spec_1_5(value: float | None) -> float | None:
 # -- goals -------------------------------------------------------------------
 
 
-def set_goal(store: Store, brand: str, kind: str, target: Any, platform: str | None = None) -> dict:
+def set_goal(store: Store, brand: str, kind: Any, target: Any, platform: Any = None) -> dict:
     if kind not in GOAL_KINDS:
         raise MetricsError(f"unknown goal kind {kind!r} (known: {', '.join(GOAL_KINDS)})")
     try:
@@ -73,26 +73,12 @@ def set_goal(store: Store, brand: str, kind: str, target: Any, platform: str | N
         raise MetricsError(
             "platform applies to posts_per_week only, and must be one of " + ", ".join(PLATFORMS)
         )
-    bid = store.brand_id(brand)
-    with store.transaction() as db:
-        db.execute(
-            """INSERT INTO goals(brand_id, kind, platform, target, created_at, updated_at)
-               VALUES(?,?,?,?,?,?)
-               ON CONFLICT(brand_id, kind, platform) DO UPDATE SET target=excluded.target,
-               updated_at=excluded.updated_at""",
-            (bid, kind, plat, value, now_iso(), now_iso()),
-        )
-        row = db.execute(
-            "SELECT id FROM goals WHERE brand_id=? AND kind=? AND platform=?", (bid, kind, plat)
-        ).fetchone()
-    return {"id": int(row[0]), "kind": kind, "platform": plat or None, "target": value}
+    goal_id = store.put_goal(brand, kind, plat, value)
+    return {"id": goal_id, "kind": kind, "platform": plat or None, "target": value}
 
 
 def list_goals(store: Store, brand: str) -> list[dict[str, Any]]:
-    rows = store._q(
-        "SELECT id, kind, platform, target, updated_at FROM goals WHERE brand_id=? ORDER BY id",
-        (store.brand_id(brand),),
-    )
+    rows = store.goals(brand)
     return [
         {
             "id": r[0],
@@ -107,12 +93,8 @@ def list_goals(store: Store, brand: str) -> list[dict[str, Any]]:
 
 
 def delete_goal(store: Store, brand: str, goal_id: int) -> None:
-    with store.transaction() as db:
-        cur = db.execute(
-            "DELETE FROM goals WHERE id=? AND brand_id=?", (goal_id, store.brand_id(brand))
-        )
-        if cur.rowcount == 0:
-            raise MetricsError(f"no goal with id {goal_id} for brand {brand}")
+    if not store.delete_goal(brand, goal_id):
+        raise MetricsError(f"no goal with id {goal_id} for brand {brand}")
 
 
 # -- recording ---------------------------------------------------------------
@@ -123,19 +105,13 @@ def record_scores(store: Store, post_id: int, scores: dict[str, Any]) -> None:
         v = (scores.get(key) or {}).get("value")
         return int(v) if isinstance(v, int | float) else None
 
-    with store.transaction() as db:
-        db.execute(
-            """INSERT OR REPLACE INTO post_scores(post_id, originality, voice_drift, specificity,
-               risk, scored_at) VALUES(?,?,?,?,?,?)""",
-            (
-                post_id,
-                value("originality"),
-                value("voice_drift"),
-                value("specificity"),
-                value("risk"),
-                now_iso(),
-            ),
-        )
+    store.put_scores(
+        post_id,
+        value("originality"),
+        value("voice_drift"),
+        value("specificity"),
+        value("risk"),
+    )
 
 
 def _site(site: Any) -> str:
@@ -189,22 +165,16 @@ def record_session(
     ):
         raise MetricsError("final_verdict must be a verdict word such as repeat or ok")
     plat = platform if platform in PLATFORMS else None
-    with store.transaction() as db:
-        cur = db.execute(
-            """INSERT INTO sessions(brand_id, site, platform, started_at, ended_at, analyses,
-               final_verdict, approved) VALUES(?,?,?,?,?,?,?,?)""",
-            (
-                store.brand_id(brand),
-                _site(site),
-                plat,
-                _utc_iso(start),
-                _utc_iso(end),
-                analyses,
-                final_verdict,
-                1 if approved is True else 0,
-            ),
-        )
-        return int(cur.lastrowid or 0)
+    return store.insert_session(
+        brand,
+        _site(site),
+        plat,
+        _utc_iso(start),
+        _utc_iso(end),
+        analyses,
+        final_verdict,
+        approved is True,
+    )
 
 
 def record_activity(store: Store, site: Any, seconds: Any, day: Any = None) -> None:
@@ -216,12 +186,7 @@ def record_activity(store: Store, site: Any, seconds: Any, day: Any = None) -> N
     d = _when(day, "day").date() if day else today
     if not -30 <= (d - today).days <= 1:  # today, or a day held in an offline outbox
         raise MetricsError("day must be within the last 30 days")
-    with store.transaction() as db:
-        db.execute(
-            """INSERT INTO activity(day, site, seconds) VALUES(?,?,?)
-               ON CONFLICT(day, site) DO UPDATE SET seconds = seconds + excluded.seconds""",
-            (d.isoformat(), _site(site), int(round(seconds))),
-        )
+    store.add_activity(d.isoformat(), _site(site), int(round(seconds)))
 
 
 # -- the dashboard -----------------------------------------------------------
@@ -232,20 +197,13 @@ def week_start(d: date) -> date:
 
 
 def _post_rows(store: Store, brand: str) -> list[dict[str, Any]]:
-    rows = store._q(
-        """SELECT p.id, p.text, p.platform, COALESCE(p.posted_at, p.added_at) AS at,
-                  s.originality, s.voice_drift, s.specificity, s.risk
-           FROM posts p LEFT JOIN post_scores s ON s.post_id = p.id
-           WHERE p.brand_id=? ORDER BY at""",
-        (store.brand_id(brand),),
-    )
     out = []
-    for r in rows:
+    for r in store.scored_posts(brand):
         try:  # stored in UTC (a time without a zone is UTC); counted on its local day
             day = _when(r["at"], "at").astimezone().date()
         except MetricsError:
             continue
-        out.append({**dict(r), "day": day})
+        out.append({**r, "day": day})
     return out
 
 
@@ -263,7 +221,7 @@ def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 
     for p in posts:
         by_week[week_start(p["day"])].append(p)
 
-    activity = store._q("SELECT day, site, seconds FROM activity ORDER BY day")
+    activity = store.activity()
     minutes_by_day: dict[date, float] = defaultdict(float)
     minutes_by_site: dict[str, float] = defaultdict(float)
     for day, site, seconds in activity:
@@ -303,11 +261,9 @@ def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 
     for g in list_goals(store, brand):
         progress = _progress(g, by_week, minutes_by_day, this_week, days_elapsed, starts)
         goals.append({**g, **progress})
-    sessions = store._q(
-        """SELECT site, COUNT(*), SUM(analyses), SUM(approved) FROM sessions
-           WHERE brand_id=? AND started_at >= ? GROUP BY site""",
-        # Sessions are stored in UTC: the week starts at local midnight on Monday.
-        (store.brand_id(brand), _utc_iso(datetime.combine(this_week, dtime.min).astimezone())),
+    # Sessions are stored in UTC: the week starts at local midnight on Monday.
+    sessions = store.session_counts(
+        brand, _utc_iso(datetime.combine(this_week, dtime.min).astimezone())
     )
     latest = [
         {

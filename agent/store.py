@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from agent.config import data_dir
 from embeddings.encoder import ModelIdentity, identity_from_json
 
 SCHEMA_VERSION = 5
@@ -34,19 +34,6 @@ BRAND_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 class StoreError(ValueError):
     """A request the store refuses, with a message fit for the user."""
-
-
-def data_dir() -> Path:
-    """`ONBRAND_HOME`, else the platform's user data dir."""
-    home = os.environ.get("ONBRAND_HOME")
-    if home:
-        path = Path(home).expanduser()
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_data_dir("onbrand"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def now_iso() -> str:
@@ -352,7 +339,7 @@ class Store:
             self._brand_ids[key] = bid
         return bid
 
-    def brands(self) -> list[dict[str, object]]:
+    def brands(self) -> list[dict[str, Any]]:
         rows = self._q(
             """SELECT b.name, b.display_name, b.created_at,
                       (SELECT COUNT(*) FROM posts p WHERE p.brand_id=b.id) AS posts,
@@ -364,6 +351,10 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         rows = self._q("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None
+
+    @staticmethod
+    def delete_meta(db: sqlite3.Connection, key: str) -> None:
+        db.execute("DELETE FROM meta WHERE key=?", (key,))
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
@@ -588,6 +579,21 @@ class Store:
         )
         return int(cur.lastrowid or 0), True
 
+    @staticmethod
+    def delete_post(db: sqlite3.Connection, post_id: int) -> None:
+        db.execute("DELETE FROM posts WHERE id=?", (post_id,))
+
+    def unscored_posts(self, brand: str, limit: int) -> list[tuple[int, str, str | None]]:
+        """(id, text, platform) of the most recent posts with no scores yet."""
+        rows = self._q(
+            """SELECT p.id, p.text, p.platform FROM posts p
+               LEFT JOIN post_scores s ON s.post_id = p.id
+               WHERE p.brand_id=? AND s.post_id IS NULL
+               ORDER BY COALESCE(p.posted_at, p.added_at) DESC LIMIT ?""",
+            (self.brand_id(brand), limit),
+        )
+        return [(int(r[0]), str(r[1]), r[2]) for r in rows]
+
     def remove_post(self, post_id: int) -> Post:
         post = self.get_post(post_id)
         if post is None:
@@ -607,6 +613,40 @@ class Store:
         return {
             r["id"]: Passage(r["id"], r["doc"], r["heading"], r["text"], r["ord"]) for r in rows
         }
+
+    @staticmethod
+    def replace_guidelines(
+        db: sqlite3.Connection,
+        brand_id: int,
+        name: str,
+        sha256: str,
+        sections: Iterable[tuple[str, str]],
+    ) -> list[int]:
+        """Replace the guideline document of this name with these (heading, text)
+        passages, inside the caller's transaction; the passages' ids in order."""
+        db.execute("DELETE FROM guideline_docs WHERE brand_id=? AND name=?", (brand_id, name))
+        cur = db.execute(
+            "INSERT INTO guideline_docs(brand_id, name, sha256, added_at) "
+            "VALUES(?,?,?,datetime('now'))",
+            (brand_id, name, sha256),
+        )
+        doc_id = int(cur.lastrowid or 0)
+        ids = []
+        for n, (heading, text) in enumerate(sections):
+            c = db.execute(
+                "INSERT INTO passages(doc_id, brand_id, ord, heading, text) VALUES(?,?,?,?,?)",
+                (doc_id, brand_id, n, heading, text),
+            )
+            ids.append(int(c.lastrowid or 0))
+        return ids
+
+    @staticmethod
+    def put_rules(db: sqlite3.Connection, brand_id: int, name: str, source: str) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO rules(brand_id, name, source, loaded_at) "
+            "VALUES(?,?,?,datetime('now'))",
+            (brand_id, name, source),
+        )
 
     def rules_source(self, brand: str) -> tuple[str, str] | None:
         rows = self._q("SELECT name, source FROM rules WHERE brand_id=?", (self.brand_id(brand),))
@@ -642,3 +682,114 @@ class Store:
             (self.brand_id(brand), limit),
         )
         return [dict(r) for r in rows]
+
+    # -- goals and the dashboard's records ---------------------------------
+    def put_goal(self, brand: str, kind: str, platform: str, target: float) -> int:
+        """Set a goal (one per brand, kind and platform); its id."""
+        bid = self.brand_id(brand)
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO goals(brand_id, kind, platform, target, created_at, updated_at)
+                   VALUES(?,?,?,?,?,?)
+                   ON CONFLICT(brand_id, kind, platform) DO UPDATE SET target=excluded.target,
+                   updated_at=excluded.updated_at""",
+                (bid, kind, platform, target, now_iso(), now_iso()),
+            )
+            row = db.execute(
+                "SELECT id FROM goals WHERE brand_id=? AND kind=? AND platform=?",
+                (bid, kind, platform),
+            ).fetchone()
+        return int(row[0])
+
+    def goals(self, brand: str) -> list[tuple[int, str, str, float, str]]:
+        """(id, kind, platform, target, updated_at) of the brand's goals."""
+        rows = self._q(
+            "SELECT id, kind, platform, target, updated_at FROM goals WHERE brand_id=? ORDER BY id",
+            (self.brand_id(brand),),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2] or ""), float(r[3]), str(r[4])) for r in rows]
+
+    def delete_goal(self, brand: str, goal_id: int) -> bool:
+        with self.transaction() as db:
+            cur = db.execute(
+                "DELETE FROM goals WHERE id=? AND brand_id=?", (goal_id, self.brand_id(brand))
+            )
+            return cur.rowcount > 0
+
+    def put_scores(
+        self,
+        post_id: int,
+        originality: int | None,
+        voice_drift: int | None,
+        specificity: int | None,
+        risk: int | None,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO post_scores(post_id, originality, voice_drift,
+                   specificity, risk, scored_at) VALUES(?,?,?,?,?,?)""",
+                (post_id, originality, voice_drift, specificity, risk, now_iso()),
+            )
+
+    def insert_session(
+        self,
+        brand: str,
+        site: str,
+        platform: str | None,
+        started_at: str,
+        ended_at: str,
+        analyses: int,
+        final_verdict: str | None,
+        approved: bool,
+    ) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                """INSERT INTO sessions(brand_id, site, platform, started_at, ended_at, analyses,
+                   final_verdict, approved) VALUES(?,?,?,?,?,?,?,?)""",
+                (
+                    self.brand_id(brand),
+                    site,
+                    platform,
+                    started_at,
+                    ended_at,
+                    analyses,
+                    final_verdict,
+                    1 if approved else 0,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def add_activity(self, day: str, site: str, seconds: int) -> None:
+        """Add active seconds to a site's total for a day."""
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO activity(day, site, seconds) VALUES(?,?,?)
+                   ON CONFLICT(day, site) DO UPDATE SET seconds = seconds + excluded.seconds""",
+                (day, site, seconds),
+            )
+
+    def scored_posts(self, brand: str) -> list[dict[str, Any]]:
+        """Every post of the brand with its scores (None where unscored), oldest first;
+        `at` is when it was posted, else when it was added."""
+        rows = self._q(
+            """SELECT p.id, p.text, p.platform, COALESCE(p.posted_at, p.added_at) AS at,
+                      s.originality, s.voice_drift, s.specificity, s.risk
+               FROM posts p LEFT JOIN post_scores s ON s.post_id = p.id
+               WHERE p.brand_id=? ORDER BY at""",
+            (self.brand_id(brand),),
+        )
+        return [dict(r) for r in rows]
+
+    def activity(self) -> list[tuple[str, str, int]]:
+        """(day, site, seconds), by day."""
+        rows = self._q("SELECT day, site, seconds FROM activity ORDER BY day")
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def session_counts(self, brand: str, since: str) -> list[tuple[str, int, int, int]]:
+        """(site, sessions, analyses, approved) of the brand's sessions since a UTC time."""
+        rows = self._q(
+            """SELECT site, COUNT(*), SUM(analyses), SUM(approved) FROM sessions
+               WHERE brand_id=? AND started_at >= ? GROUP BY site""",
+            (self.brand_id(brand), since),
+        )
+        return [(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
