@@ -28,7 +28,7 @@ def _agent_up(port: int) -> bool:
 
 def _load_encoder() -> None:
     """Load the process's shared encoder (`Onbrand().encoder` then finds it)."""
-    from embeddings.encoder import default_backend, load_encoder
+    from embeddings.backends import default_backend, load_encoder
 
     log = logging.getLogger("onbrand")
     try:
@@ -43,7 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
     # measured p95 8-10 ms for a search that takes 1 ms on one thread.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from agent.cli.main import CLIError, ensure_fast_encoder
+    from agent.cli.common import CLIError, ensure_fast_encoder
     from agent.service.auth import Auth
 
     if args.no_privacy:
@@ -132,7 +132,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    from agent.cli.main import CLIError
+    from agent.cli.common import CLIError
     from agent.service.auth import Auth
 
     auth = Auth()
@@ -152,7 +152,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from agent.cli.main import CLIError, print_result
+    from agent.cli.common import CLIError, print_result
     from agent.service.client import AgentError, connect, ensure_token
 
     async def run() -> None:
@@ -196,7 +196,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     import webbrowser
 
-    from agent.cli.main import CLIError
+    from agent.cli.common import CLIError
     from agent.service.auth import Logins
 
     if not _agent_up(args.port):
@@ -211,9 +211,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_goals(args: argparse.Namespace) -> int:
     from agent import metrics
-    from agent.cli.main import CLIError, _core
+    from agent.cli.common import CLIError, open_core
 
-    core = _core()
+    core = open_core()
     brand = core.resolve_brand(args.brand)
     try:
         if args.action == "set":

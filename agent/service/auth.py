@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.config import config_dir
+
 CODE_TTL_SECONDS = 300
 MAX_ATTEMPTS = 5
 
@@ -30,19 +32,7 @@ class PairingError(Exception):
         self.message = message
 
 
-def config_dir() -> Path:
-    home = os.environ.get("ONBRAND_HOME")
-    if home:
-        path = Path(home).expanduser() / "config"
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_config_dir("onbrand"))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def _write_private(path: Path, data: Any) -> None:
+def write_private(path: Path, data: Any) -> None:
     """Atomic write with 0600 from the first byte: a crash leaves the old file."""
     tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -80,7 +70,7 @@ class Auth:
         code = f"{secrets.randbelow(10**6):06d}"
         salt = secrets.token_hex(8)
         with self._lock:
-            _write_private(
+            write_private(
                 self.code_path,
                 {"salt": salt, "hash": _hash(code, salt), "created": time.time(), "attempts": 0},
             )
@@ -106,7 +96,7 @@ class Auth:
                 isinstance(code, str) and code.isdigit() and len(code) == 6
             ) or not hmac.compare_digest(_hash(code, rec["salt"]), rec["hash"]):
                 rec["attempts"] = rec.get("attempts", 0) + 1
-                _write_private(self.code_path, rec)
+                write_private(self.code_path, rec)
                 left = MAX_ATTEMPTS - rec["attempts"]
                 if left <= 0:
                     raise PairingError(
@@ -114,7 +104,7 @@ class Auth:
                     )
                 raise PairingError("pairing_failed", f"wrong pairing code ({left} tries left)")
             rec["used"] = True  # one-time: a replayed code is refused
-            _write_private(self.code_path, rec)
+            write_private(self.code_path, rec)
         return self.issue_token(client_name)
 
     # -- tokens -----------------------------------------------------------
@@ -130,7 +120,7 @@ class Auth:
                     "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 }
             )
-            _write_private(self.tokens_path, tokens)
+            write_private(self.tokens_path, tokens)
         return token
 
     def check(self, token: str | None) -> str | None:
@@ -156,7 +146,7 @@ class Auth:
             kept = [t for t in tokens if t.get("id") != token_id]
             if len(kept) == len(tokens):
                 return False
-            _write_private(self.tokens_path, kept)
+            write_private(self.tokens_path, kept)
             return True
 
 
@@ -180,7 +170,7 @@ class Logins:
                 x for x in _read(self.path, []) if now - x.get("created", 0) < LOGIN_TTL_SECONDS
             ]
             live.append({"sha256": _hash(code), "created": now})
-            _write_private(self.path, live)
+            write_private(self.path, live)
         return code
 
     def redeem(self, code: str | None) -> bool:
@@ -198,5 +188,5 @@ class Logins:
             ]
             if not hit:
                 return False
-            _write_private(self.path, [x for x in entries if x not in hit])
+            write_private(self.path, [x for x in entries if x not in hit])
             return True

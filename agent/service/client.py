@@ -15,8 +15,9 @@ from typing import Any
 import websockets
 
 from agent import __version__
+from agent.config import config_dir
 from agent.service import protocol as P
-from agent.service.auth import Auth, _write_private, config_dir
+from agent.service.auth import Auth, write_private
 
 
 class AgentError(RuntimeError):
@@ -109,6 +110,6 @@ async def ensure_token(port: int, name: str = "onbrand-watch") -> str:
     code = Auth().new_code()
     async with connect(port) as c:
         token = await c.pair(code, name)
-    _write_private(path, {"token": token})
+    write_private(path, {"token": token})
     os.chmod(path, 0o600)
     return token

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from agent.importers import MAX_POST_CHARS, PLATFORMS
+from agent.platforms import MAX_POST_CHARS, PLATFORMS
 
 PROTOCOL_VERSION = 1
 
@@ -67,6 +67,27 @@ ERROR_CODES: dict[str, bool] = {
     "unknown_brand": True,
     "unknown_platform": True,
     "internal": True,
+}
+
+# The HTTP API answers each error with this status; every code has one
+# (tests/test_protocol_sync.py).
+HTTP_STATUS: dict[str, int] = {
+    "bad_json": 400,
+    "bad_frame": 400,
+    "unknown_type": 400,
+    "unsupported_protocol": 400,
+    "not_authenticated": 401,
+    "unauthorized": 401,
+    "pairing_failed": 403,
+    "pairing_expired": 403,
+    "pairing_locked": 429,
+    "frame_too_large": 413,
+    "text_too_long": 413,
+    "rate_limited": 429,
+    "too_many_connections": 503,
+    "unknown_brand": 404,
+    "unknown_platform": 400,
+    "internal": 500,
 }
 
 CLOSE_TOO_LARGE = 1009

@@ -1,0 +1,288 @@
+"""CLI commands for brands and their posts: status, brands, import, guidelines,
+rules, check, approve, posts, retrain, voice, model, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from agent.cli.common import (
+    CLIError,
+    ProgressBar,
+    encoder_status,
+    ensure_fast_encoder,
+    open_core,
+    print_result,
+    read_text,
+)
+from agent.importers import FORMATS
+from agent.platforms import PLATFORMS
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    core = open_core()
+    st = core.status()
+    st["encoder_backend"] = encoder_status()
+    if args.json:
+        print(json.dumps(st, indent=2))
+        return 0
+    from agent.config import privacy_mode
+
+    print(f"onbrand {st['version']}")
+    print(f"data dir:      {st['data_dir']}")
+    print(f"database:      {st['database']} (schema {st['schema_version']})")
+    print(f"privacy mode:  {privacy_mode()}")
+    print(f"active brand:  {st['active_brand']}")
+    print("brands:")
+    for b in st["brands"]:
+        print(
+            f"  {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} guideline passages  "
+            f"voice model v{b['voice_model']}"
+        )
+    enc = st["encoder_backend"]
+    print(f"encoder:       {enc['backend']} ({enc['detail']})")
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    if args.action == "build":
+        ensure_fast_encoder(lambda m: print(m, file=sys.stderr))
+    enc = encoder_status()
+    print(f"encoder: {enc['backend']} ({enc['detail']})")
+    return 0
+
+
+def cmd_brands(args: argparse.Namespace) -> int:
+    core = open_core()
+    if args.action == "add":
+        if not args.name:
+            raise CLIError("brands add needs a NAME")
+        core.store.ensure_brand(args.name, args.display_name)
+        print(f"brand {args.name.lower()} ready")
+    elif args.action == "use":
+        if not args.name:
+            raise CLIError("brands use needs a NAME")
+        core.use_brand(args.name)
+        print(f"active brand: {args.name.lower()}")
+    active = core.active_brand()
+    if args.action == "list":
+        for b in core.store.brands():
+            mark = "*" if b["name"] == active else " "
+            print(f"{mark} {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} passages")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    core = open_core()
+    failed = False
+    for path in args.paths:
+        bar = ProgressBar(f"embedding {Path(path).name}")
+        try:
+            s = core.import_file(Path(path), args.brand, args.format, args.platform, bar)
+        except Exception as exc:  # report and go on with the next file
+            bar.close()
+            from agent.core import OnbrandError
+
+            if not isinstance(exc, OnbrandError):
+                raise
+            print(f"onbrand: {exc} (nothing from this file was imported)", file=sys.stderr)
+            failed = True
+            continue
+        bar.close()
+        if args.json:
+            print(json.dumps(s))
+            continue
+        print(
+            f"{path}: {s['format']} -> brand {s['brand']}: {s['added']} added, "
+            f"{s['duplicates']} duplicates, {len(s['rejected'])} rejected "
+            f"(voice model v{s['voice_model']})"
+        )
+        for r in s["rejected"][:50]:
+            print(f"  rejected {r['where']}: {r['reason']}")
+        if len(s["rejected"]) > 50:
+            print(f"  ... and {len(s['rejected']) - 50} more")
+    return 1 if failed else 0
+
+
+def cmd_guidelines(args: argparse.Namespace) -> int:
+    s = open_core().add_guidelines(Path(args.path), args.brand)
+    print(f"{s['file']}: {s['passages']} passages for brand {s['brand']}")
+    if s["rules"] is not None:
+        print(f"rules.toml beside it: {s['rules']} rules loaded")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    s = open_core().load_rules(Path(args.path), args.brand)
+    print(f"{s['file']}: {s['rules']} rules for brand {s['brand']}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    text = read_text(args.text)
+    reply = read_text(args.reply_to) if args.reply_to else None
+    result = open_core().analyze(text, args.platform, args.brand, reply)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print_result(result)
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    text = read_text(args.text)
+    r = open_core().approve(text, args.platform, args.url, args.brand)
+    if args.json:
+        print(json.dumps(r))
+    else:
+        what = "approved as" if r["created"] else "already approved as"
+        print(f"{what} post #{r['post_id']} in {r['brand']} (voice model v{r['voice_model']})")
+    return 0
+
+
+def cmd_posts(args: argparse.Namespace) -> int:
+    core = open_core()
+    if args.action == "list":
+        brand = core.resolve_brand(args.brand)
+        posts = core.store.list_posts(brand, args.limit, args.offset)
+        if args.json:
+            print(json.dumps([p.as_dict() for p in posts], indent=2))
+            return 0
+        for p in posts:
+            snippet = p.text.replace("\n", " ")
+            snippet = snippet if len(snippet) < 70 else snippet[:67] + "..."
+            print(f"#{p.id:<6} {p.platform or '-':<9} {(p.posted_at or '')[:10]:<10}  {snippet}")
+        return 0
+    if args.id is None:
+        raise CLIError(f"posts {args.action} needs an ID")
+    if args.action == "show":
+        post = core.store.get_post(args.id)
+        if post is None:
+            raise CLIError(f"no post with id {args.id}")
+        if args.json:
+            print(json.dumps(post.as_dict(), indent=2))
+        else:
+            for k, v in post.as_dict().items():
+                if k != "text":
+                    print(f"{k + ':':<10} {v if v is not None else '-'}")
+            print(f"\n{post.text}")
+        return 0
+    r = core.remove_post(args.id)
+    print(f"removed post #{r['post_id']} from {r['brand']} (voice model v{r['voice_model']})")
+    return 0
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    core = open_core()
+    brand = core.resolve_brand(args.brand)
+    bar = ProgressBar(f"re-embedding {brand}")
+    r = core.retrain(brand, bar)
+    bar.close()
+    print(
+        f"retrained {r['brand']}: {r['posts']} posts, {r['passages']} passages "
+        f"(voice model v{r['voice_model']})"
+    )
+    return 0
+
+
+def cmd_voice(args: argparse.Namespace) -> int:
+    core = open_core()
+    brand = core.resolve_brand(args.brand)
+    for v in core.store.voice_history(brand, args.limit):
+        print(f"v{v['version']:<5} {v['created_at']}  {v['n_posts']:>6} posts  {v['reason']}")
+    return 0
+
+
+def _demo_drafts() -> list[dict[str, Any]]:
+    raw = resources.files("agent").joinpath("demo/drafts.json").read_text(encoding="utf-8")
+    return json.loads(raw)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from agent.core import DEMO_BRAND
+
+    core = open_core()
+    brands = {b["name"]: b for b in core.store.brands()}
+    if DEMO_BRAND not in brands or not brands[DEMO_BRAND]["posts"]:
+        print("loading the demo brand (first run: embedding its posts)...")
+        r = core.load_demo()
+        added, passages = r["posts"]["added"], r["guidelines"]["passages"]
+        print(f"demo brand: {added} posts, {passages} guideline passages")
+    elif not any(b["posts"] for n, b in brands.items() if n != DEMO_BRAND):
+        core.use_brand(DEMO_BRAND)
+    if args.quiet:
+        return 0
+    for d in _demo_drafts():
+        print("\n" + "=" * 88)
+        print(f"{d['label']}  [{d['platform']}]")
+        if d.get("reply_to"):
+            print(textwrap.fill("replying to: " + d["reply_to"], 88, subsequent_indent="  "))
+        print(textwrap.fill(d["text"], 88, initial_indent="> ", subsequent_indent="> "))
+        print("-" * 88)
+        print_result(core.analyze(d["text"], d["platform"], DEMO_BRAND, d.get("reply_to")))
+    return 0
+
+
+def register(add: Any) -> None:
+    sp = add("status", cmd_status, "brands, counts, model and data dir")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("brands", cmd_brands, "list, add or switch brands")
+    sp.add_argument("action", nargs="?", choices=["list", "add", "use"], default="list")
+    sp.add_argument("name", nargs="?")
+    sp.add_argument("--display-name")
+
+    sp = add("import", cmd_import, "import approved posts from export files")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("--brand")
+    sp.add_argument("--format", choices=FORMATS, help="override the detected format")
+    sp.add_argument("--platform", choices=PLATFORMS, help="platform for rows that do not say")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("guidelines", cmd_guidelines, "load a brand's Markdown guidelines")
+    sp.add_argument("path", metavar="PATH.md")
+    sp.add_argument("--brand")
+
+    sp = add("rules", cmd_rules, "load a brand's rules.toml (validated first)")
+    sp.add_argument("path", metavar="rules.toml")
+    sp.add_argument("--brand")
+
+    sp = add("check", cmd_check, "analyse a draft (TEXT, or - for stdin)")
+    sp.add_argument("text", metavar="TEXT")
+    sp.add_argument("--platform", choices=PLATFORMS)
+    sp.add_argument("--brand")
+    sp.add_argument("--reply-to", metavar="TEXT", help="the post this draft answers (- for stdin)")
+    sp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sp = add("approve", cmd_approve, "approve a post as published (TEXT, or - for stdin)")
+    sp.add_argument("text", metavar="TEXT")
+    sp.add_argument("--platform", choices=PLATFORMS)
+    sp.add_argument("--url")
+    sp.add_argument("--brand")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("posts", cmd_posts, "list, show or remove approved posts")
+    sp.add_argument("action", choices=["list", "show", "remove"])
+    sp.add_argument("id", nargs="?", type=int)
+    sp.add_argument("--brand")
+    sp.add_argument("--limit", type=int, default=50)
+    sp.add_argument("--offset", type=int, default=0)
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("retrain", cmd_retrain, "rebuild a brand's vectors and voice model from the store")
+    sp.add_argument("--brand")
+
+    sp = add("voice", cmd_voice, "the voice model's version history")
+    sp.add_argument("--brand")
+    sp.add_argument("--limit", type=int, default=20)
+
+    sp = add("model", cmd_model, "which encoder runs; build the fast ONNX one")
+    sp.add_argument("action", nargs="?", choices=["status", "build"], default="status")
+
+    sp = add("demo", cmd_demo, "load the bundled demo brand and show hints for demo drafts")
+    sp.add_argument("--quiet", action="store_true", help="only load the demo brand")

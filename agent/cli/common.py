@@ -1,0 +1,149 @@
+"""What the CLI's commands share: errors, the core, progress and how a result
+is printed."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from typing import Any
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    pass
+
+
+def open_core() -> Any:
+    # Imported lazily so `onbrand --help` and `onbrand brands` start instantly.
+    from agent.core import Onbrand
+
+    return Onbrand()
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr for long jobs; silent when not a tty
+    unless the job is long, so logs stay readable."""
+
+    def __init__(self, label: str, stream: Any = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total < 200 and not self.tty:
+            return
+        if done < total and now - self.last < (0.1 if self.tty else 2.0):
+            return
+        self.last = now
+        frac = done / total if total else 1.0
+        bar = "#" * int(frac * 30)
+        line = f"{self.label} [{bar:<30}] {done:,}/{total:,} {now - self.started:5.1f}s"
+        self.stream.write(("\r" if self.tty else "") + line + ("" if self.tty else "\n"))
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+
+
+def read_text(value: str) -> str:
+    if value == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CLIError("standard input is not UTF-8 text") from None
+    return value
+
+
+def _bar(value: int | None, width: int = 20) -> str:
+    if value is None:
+        return " " * width
+    n = round(value / 100 * width)
+    return "█" * n + "·" * (width - n)
+
+
+def print_result(result: dict[str, Any], out: Any = None) -> None:
+    out = out or sys.stdout
+    w = textwrap.TextWrapper(width=88, initial_indent="    ", subsequent_indent="    ")
+    out.write(f"verdict: {result['verdict']}\n")
+    names = {
+        "originality": "originality",
+        "voice_drift": "voice drift",
+        "specificity": "specificity",
+        "risk": "risk",
+    }
+    for key, score in result["scores"].items():
+        v = score.get("value")
+        shown = "  -" if v is None else f"{v:3d}"
+        out.write(f"  {names.get(key, key):<12} {shown} {_bar(v)}  {score['label']}\n")
+    if result["hints"]:
+        out.write("hints:\n")
+        marks = {"alert": "!!", "warn": " !", "info": " ·"}
+        for h in result["hints"]:
+            out.write(f"  {marks[h['severity']]} {h['kind']}\n")
+            out.write(w.fill(h["message"]) + "\n")
+    if result["nearest"]:
+        out.write("nearest approved posts:\n")
+        for n in result["nearest"]:
+            when = (n.get("posted_at") or "")[:10]
+            snippet = n["text"].replace("\n", " ")
+            snippet = snippet if len(snippet) < 90 else snippet[:87] + "..."
+            out.write(
+                f"  {n['similarity']:.2f}  #{n['post_id']} {n.get('platform') or ''} {when}\n"
+            )
+            out.write(f"        {snippet}\n")
+    ms = result["timings_ms"].get("total")
+    if ms is not None:
+        out.write(f"({ms:.0f} ms)\n")
+
+
+def encoder_status() -> dict[str, str]:
+    """Which encoder this process would load, without loading it."""
+    from embeddings.backends import default_backend, resolve_backend
+    from embeddings.encoder import MODEL_NAME
+    from embeddings.onnx import AUTO_PRECISION, build_dir
+
+    asked = default_backend()
+    backend = resolve_backend(asked)
+    if backend == "torch":
+        detail = f"{MODEL_NAME}, sentence-transformers reference on torch, CPU"
+        if asked == "auto":
+            detail += (
+                f"; the faster onnx-{AUTO_PRECISION} is not built yet: `onbrand model build` "
+                "(or `onbrand serve` builds it on its first start)"
+            )
+    else:
+        detail = f"{MODEL_NAME}, ONNX Runtime on CPU, no torch; model cache {build_dir()}"
+    return {"asked": asked, "backend": backend, "detail": detail}
+
+
+def ensure_fast_encoder(say: Callable[[str], None]) -> None:
+    """Build the ONNX encoder that "auto" picks, once, from the packaged weights
+    (a subprocess that imports torch; ~30 s). Any failure leaves the torch
+    reference in charge, which is slower but gives the same hints."""
+    from embeddings import EncoderError
+    from embeddings.backends import AUTO, default_backend
+    from embeddings.onnx import AUTO_PRECISION, ensure_built, is_built
+
+    if default_backend() != AUTO or is_built(AUTO_PRECISION):
+        return
+    say(
+        f"building the fast encoder (ONNX {AUTO_PRECISION}) from the packaged weights; "
+        "once, about 30 s"
+    )
+    t0 = time.monotonic()
+    try:
+        ensure_built(AUTO_PRECISION)
+    except EncoderError as exc:
+        say(f"could not build it ({exc}); using the torch reference encoder")
+        return
+    say(f"fast encoder ready in {time.monotonic() - t0:.0f} s")

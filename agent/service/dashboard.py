@@ -1,0 +1,142 @@
+"""The local dashboard: a one-time login link, a session cookie, the page and
+its JSON (aggregates and goals from `agent.metrics`)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from agent import metrics
+from agent.core import Onbrand, OnbrandError
+from agent.service import protocol as P
+from agent.service.auth import Auth, Logins
+from agent.service.security import SECURITY_HEADERS, bearer, page
+
+
+def static_text(name: str) -> str:
+    return resources.files("agent.service").joinpath("static", name).read_text(encoding="utf-8")
+
+
+class DashboardViews:
+    core: Onbrand
+    auth: Auth
+    logins: Logins
+    executor: ThreadPoolExecutor
+    sessions: dict[str, float]
+
+    SESSION_COOKIE = "onbrand_session"
+
+    SESSION_SECONDS = 12 * 3600
+
+    def _session_ok(self, request: web.Request) -> bool:
+        sid = request.cookies.get(self.SESSION_COOKIE)
+        expiry = self.sessions.get(sid or "")
+        return bool(expiry and expiry > time.time())
+
+    def _authorized(self, request: web.Request) -> bool:
+        return self._session_ok(request) or bool(self.auth.check(bearer(request)))
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        if not self.logins.redeem(request.query.get("code")):
+            return page(
+                "This login link is used or expired. Run <code>onbrand dashboard</code> or use "
+                "the extension's popup for a new one.",
+                403,
+            )
+        sid = secrets.token_urlsafe(32)
+        self.sessions[sid] = time.time() + self.SESSION_SECONDS
+        resp = web.HTTPSeeOther("/")
+        resp.set_cookie(
+            self.SESSION_COOKIE,
+            sid,
+            httponly=True,
+            samesite="Strict",
+            max_age=self.SESSION_SECONDS,
+            path="/",
+        )
+        raise resp
+
+    async def dashboard_page(self, request: web.Request) -> web.StreamResponse:
+        if not self._session_ok(request):
+            return page(
+                "Open the dashboard with <code>onbrand dashboard</code> or from the "
+                "onbrand extension's popup.",
+                401,
+            )
+        return web.Response(
+            text=static_text("dashboard.html"), content_type="text/html", headers=SECURITY_HEADERS
+        )
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        types = {".js": "text/javascript", ".css": "text/css"}
+        ext = name[name.rfind(".") :] if "." in name else ""
+        if ext not in types or "/" in name or name.startswith("."):
+            raise web.HTTPNotFound()
+        try:
+            body = static_text(name)
+        except FileNotFoundError:
+            raise web.HTTPNotFound() from None
+        return web.Response(text=body, content_type=types[ext], headers=SECURITY_HEADERS)
+
+    async def _dash(self, request: web.Request, fn: Callable[[str], Any]) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response(
+                P.error_frame("unauthorized", "log in with `onbrand dashboard`"), status=401
+            )
+        try:
+            brand = self.core.resolve_brand(request.query.get("brand"))
+            data = await asyncio.get_running_loop().run_in_executor(self.executor, fn, brand)
+            return web.json_response(data)
+        except OnbrandError as exc:
+            return web.json_response(
+                P.error_frame(exc.code, str(exc)), status=P.HTTP_STATUS[exc.code]
+            )
+        except metrics.MetricsError as exc:
+            return web.json_response(P.error_frame("bad_frame", str(exc)), status=400)
+
+    async def api_dashboard(self, request: web.Request) -> web.Response:
+        def data(brand: str) -> dict[str, Any]:
+            brands = [str(b["name"]) for b in self.core.store.brands()]
+            return {**metrics.dashboard(self.core.store, brand), "brands": brands}
+
+        return await self._dash(request, data)
+
+    async def api_goals(self, request: web.Request) -> web.Response:
+        return await self._dash(request, lambda b: metrics.list_goals(self.core.store, b))
+
+    async def api_set_goal(self, request: web.Request) -> web.Response:
+        # JSON only: a cross-site form cannot send it without a preflight that fails.
+        if request.content_type != "application/json":
+            return web.json_response(P.error_frame("bad_frame", "send JSON"), status=415)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response(P.error_frame("bad_json", "the body is not JSON"), status=400)
+        if not isinstance(body, dict):
+            return web.json_response(P.error_frame("bad_json", "send a JSON object"), status=400)
+        return await self._dash(
+            request,
+            lambda b: metrics.set_goal(
+                self.core.store, b, body.get("kind"), body.get("target"), body.get("platform")
+            ),
+        )
+
+    async def api_delete_goal(self, request: web.Request) -> web.Response:
+        try:
+            goal_id = int(request.match_info["id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+
+        def delete(brand: str) -> dict[str, Any]:
+            metrics.delete_goal(self.core.store, brand, goal_id)
+            return {"deleted": goal_id}
+
+        return await self._dash(request, delete)
