@@ -1,17 +1,13 @@
 """Sentence embeddings for onbrand: one encoder interface and a cosine index."""
 
-from embeddings.encoder import (
+from embeddings.backends import (
     BACKENDS,
-    DIM,
-    MODEL_NAME,
-    Encoder,
-    EncoderError,
-    ModelIdentity,
     backend_name,
     default_backend,
     load_encoder,
     resolve_backend,
 )
+from embeddings.encoder import DIM, MODEL_NAME, Encoder, EncoderError, ModelIdentity
 from embeddings.index import ModelMismatchError, VectorIndex
 
 __all__ = [

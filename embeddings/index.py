@@ -69,7 +69,8 @@ class _Ivf:
         faiss.omp_set_num_threads(min(2, threads))
         try:
             index.train(np.ascontiguousarray(sample, dtype=np.float32))
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # O(1) removal by id
+            # O(1) removal by id; faiss's bundled stubs lack the SWIG enum and array overloads
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
             index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids.astype(np.int64))
         finally:
             # One query is one thread: the typing path must not fan out over both cores.
@@ -82,7 +83,7 @@ class _Ivf:
         self.index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids.astype(np.int64))
 
     def remove(self, ids: np.ndarray) -> None:
-        self.index.remove_ids(ids.astype(np.int64))
+        self.index.remove_ids(ids.astype(np.int64))  # type: ignore[arg-type]
 
     def search(self, query: np.ndarray, k: int) -> np.ndarray:
         _, found = self.index.search(query.reshape(1, -1), k)

@@ -97,14 +97,18 @@ _build_lock = threading.Lock()
 
 
 def models_dir() -> Path:
-    """`$ONBRAND_MODEL_CACHE`, else `<data dir>/models`."""
+    """`$ONBRAND_MODEL_CACHE`, else `models/` in onbrand's data dir: `$ONBRAND_HOME`,
+    else the platform's user data dir (the rule of agent.config.data_dir, which
+    this lower layer cannot import)."""
     env = os.environ.get(CACHE_ENV)
     if env:
         path = Path(env).expanduser()
+    elif os.environ.get("ONBRAND_HOME"):
+        path = Path(os.environ["ONBRAND_HOME"]).expanduser() / "models"
     else:
-        from agent.store import data_dir
+        import platformdirs
 
-        path = data_dir() / "models"
+        path = Path(platformdirs.user_data_dir("onbrand")) / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -447,9 +451,7 @@ class _Runner:
             # The model's hash (23 MB, ~40 ms) is checked here too, off the start's path.
             if sha256 and _sha256_file(model) != sha256:
                 raise EncoderError(f"{model} does not match its manifest (damaged)")
-            self._session = ort.InferenceSession(
-                str(model), so, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
         except BaseException as exc:  # handed to whoever runs the model first
             self._error = exc
         finally:

@@ -18,14 +18,8 @@ import numpy as np
 import pytest
 
 from embeddings import onnx as O
-from embeddings.encoder import (
-    BACKENDS,
-    Encoder,
-    EncoderError,
-    backend_name,
-    load_encoder,
-    resolve_backend,
-)
+from embeddings.backends import BACKENDS, backend_name, load_encoder, resolve_backend
+from embeddings.encoder import Encoder, EncoderError
 from tests.conftest import ROOT, demo_posts, fixture_json
 from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
 
@@ -121,7 +115,7 @@ def test_onnx_run_path_does_not_import_torch(onnx_cache: Path, tmp_path: Path) -
         import sys
         from agent.core import Onbrand
         from agent.store import Store
-        from embeddings.encoder import load_encoder
+        from embeddings.backends import load_encoder
         enc = load_encoder("onnx-int8")
         assert enc.identity.backend == "onnx"
         core = Onbrand(store=Store(), encoder=enc)

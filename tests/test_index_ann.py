@@ -142,4 +142,3 @@ def test_a_held_build_answers_exactly_until_its_gate_opens() -> None:
     assert idx.kind == "ivf"
     assert idx.search(x[2900], 1)[0][0] == 2900
     assert all(i != 3 for i, _ in idx.search(x[3], 10))
-

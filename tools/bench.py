@@ -285,7 +285,7 @@ def brand_db(n_posts: int, encoder: Any, cache: Path) -> Path:
 
 def ensure_model(backend: str) -> tuple[str, dict[str, Any]]:
     """Build the ONNX models if needed; return (resolved backend, build info)."""
-    from embeddings.encoder import resolve_backend
+    from embeddings.backends import resolve_backend
     from embeddings.onnx import build_dir, check_build, ensure_built
 
     info: dict[str, Any] = {}
@@ -850,7 +850,7 @@ def encoder_row(
 
 
 def bare_rows(name: str, lengths: tuple[int, ...], reps: int) -> list[Row]:
-    from embeddings.encoder import load_encoder
+    from embeddings.backends import load_encoder
 
     enc = load_encoder(name)
     rows = []
@@ -882,7 +882,7 @@ def bare_in_subprocess(name: str, reps: int) -> list[Row]:
 
 
 def run_bench(args: argparse.Namespace) -> dict[str, Any]:
-    from embeddings.encoder import load_encoder
+    from embeddings.backends import load_encoder
 
     quick = args.quick
     t_all = time.perf_counter()
@@ -997,7 +997,7 @@ def agent_section(
     bare: dict[str, dict[int, list[float]]],
     raw: dict[str, Any],
 ) -> list[Row]:
-    from embeddings.encoder import load_encoder
+    from embeddings.backends import load_encoder
 
     rows: list[Row] = []
     plan = QUICK if args.quick else FULL
@@ -1028,8 +1028,7 @@ def agent_section(
             raise RuntimeError(f"`onbrand serve` answered with {used_name}, not {backend}")
         rows.append(
             Row(
-                "cold start to first answer (`onbrand serve`, median of "
-                f"{len(colds)})",
+                f"cold start to first answer (`onbrand serve`, median of {len(colds)})",
                 f"{cold:.2f} s ({', '.join(f'{c:.2f}' for c in colds)})",
                 f"<= {GOAL_COLD_S:.0f} s",
                 cold <= GOAL_COLD_S,
@@ -1171,7 +1170,7 @@ def agent_section(
 
 
 def run_soak(args: argparse.Namespace) -> dict[str, Any]:
-    from embeddings.encoder import load_encoder
+    from embeddings.backends import load_encoder
 
     t_all = time.perf_counter()
     load_start = load_avg()

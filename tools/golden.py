@@ -92,14 +92,9 @@ def _strip(frame: dict[str, Any]) -> dict[str, Any]:
 async def _over_socket(core: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     import socket
 
-    try:
-        from agent.service.app import AgentServer
-        from agent.service.auth import Auth
-        from agent.service.client import AgentError, connect
-    except ImportError:  # the layout before the move
-        from agent.service.app import AgentServer  # type: ignore[no-redef]
-        from agent.service.auth import Auth  # type: ignore[no-redef]
-        from agent.service.client import AgentError, connect  # type: ignore[no-redef]
+    from agent.service.app import AgentServer
+    from agent.service.auth import Auth
+    from agent.service.client import AgentError, connect
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

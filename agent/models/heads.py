@@ -78,7 +78,7 @@ class Head:
         return float(val @ self.hw[idx]) if len(idx) else 0.0
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        out = {
+        out: dict[str, np.ndarray] = {
             f"{prefix}.mean": self.mean.astype(np.float32),
             f"{prefix}.scale": self.scale.astype(np.float32),
             f"{prefix}.w2": self.w2.astype(np.float16),

@@ -10,6 +10,8 @@ airlines, food, banking, retail, telecom) so no class is one brand's topic.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 # The post a leader is about to answer.
 REPLY_CONTEXT: dict[str, list[str]] = {
     "complaint": [
@@ -160,9 +162,16 @@ DRAFT_TONE: dict[str, list[str]] = {
     ],
 }
 
+
 # Which team a complaint goes to. Keywords decide first (they are easy to
 # explain); the prototypes break ties and cover wording the keywords miss.
-ROUTES: dict[str, dict[str, object]] = {
+class Route(TypedDict):
+    team: str
+    keywords: list[str]
+    seeds: list[str]  # example complaints, embedded as prototypes
+
+
+ROUTES: dict[str, Route] = {
     "safety": {
         "team": "the safety team",
         "keywords": [

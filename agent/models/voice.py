@@ -26,10 +26,11 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TypedDict
 
 import numpy as np
 
-from agent.text.style import StyleNorm, features
+from agent.text.style import Deviation, StyleNorm, features
 
 MIN_POSTS = 20  # below this, no honest voice score is possible
 K = 5
@@ -89,6 +90,15 @@ def _top_cosines(vectors: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
         both = np.concatenate([top, sims], axis=1)
         top = np.partition(both, both.shape[1] - k, axis=1)[:, -k:]
     return top
+
+
+class VoiceScore(TypedDict):
+    value: int  # drift 0-100
+    embedding_drift: float
+    style_drift: float
+    affinity: float
+    z: float
+    style: list[Deviation]
 
 
 @dataclass
@@ -184,7 +194,7 @@ class VoiceModel:
         text: str,
         nearest: np.ndarray | None = None,
         style_values: np.ndarray | None = None,
-    ) -> dict[str, object]:
+    ) -> VoiceScore:
         """Drift 0-100 with the reasons behind it. `nearest`: the cosines of the
         draft's nearest brand posts (at least k of them), as the agent's index
         found them; without it, the kept vectors are searched. `style_values`:
@@ -198,7 +208,7 @@ class VoiceModel:
         z = (typ - self.median) / self.mad
         emb_drift = 100.0 / (1.0 + math.exp(Z_SLOPE * (z - Z_MID)))
         moves = self.style.deviations(features(text) if style_values is None else style_values)
-        excess = sum(max(0.0, abs(float(m["z"])) - STYLE_Z_FREE) for m in moves)
+        excess = sum(max(0.0, abs(m["z"]) - STYLE_Z_FREE) for m in moves)
         style_drift = STYLE_CAP * (1.0 - math.exp(-excess / STYLE_SCALE))
         drift = 100.0 - (100.0 - emb_drift) * (100.0 - style_drift) / 100.0
         return {
@@ -207,5 +217,5 @@ class VoiceModel:
             "style_drift": round(style_drift, 1),
             "affinity": round(typ, 4),
             "z": round(z, 2),
-            "style": [m for m in moves if abs(float(m["z"])) >= STYLE_Z_FREE][:4],
+            "style": [m for m in moves if abs(m["z"]) >= STYLE_Z_FREE][:4],
         }

@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.analyzers.base import Hint, Severity
-from agent.importers import PLATFORM_ALIASES, PLATFORMS
+from agent.findings import Hint, Severity
+from agent.platforms import PLATFORM_ALIASES, PLATFORMS
 from agent.text.style import EMOJI, HASHTAG, MENTION, URL, marks
 
 KINDS = ("existence", "substitution", "occurrence", "length", "person", "required")
@@ -105,6 +105,11 @@ _PLURAL_TO_SINGULAR = {
 }
 
 
+# What a rule's check finds: start, end, the matched text, its replacement (None
+# where there is none), and evidence for the hint.
+Match = tuple[int, int, str, str | None, dict[str, Any]]
+
+
 class RulesError(ValueError):
     """A rules file that cannot be used; the message names file, rule and field."""
 
@@ -117,7 +122,7 @@ class Rule:
     message: str
     severity: Severity
     platforms: frozenset[str] | None
-    check: Callable[[str, str | None], list[tuple[int, int, str, str | None, dict[str, Any]]]]
+    check: Callable[[str, str | None], list[Match]]
 
     def applies(self, platform: str | None) -> bool:
         return self.platforms is None or (platform is not None and platform in self.platforms)
@@ -392,8 +397,8 @@ def _substitution(f: _Fields) -> Callable[..., list]:
         for k, v in swap.items()
     }
 
-    def check(text: str, platform: str | None) -> list:
-        out = []
+    def check(text: str, platform: str | None) -> list[Match]:
+        out: list[Match] = []
         for m in _word_matches(rx, text, hashtags=True):
             key = re.sub(r"\s+", " ", m.group(0))
             rep = norm.get(key.lower() if ignorecase else key)
@@ -478,8 +483,8 @@ def _person(f: _Fields) -> Callable[..., list]:
     )
     rx = re.compile(rf"(?<![\w'’])(?:{alts})(?![\w'’])", re.I)
 
-    def check(text: str, platform: str | None) -> list:
-        out = []
+    def check(text: str, platform: str | None) -> list[Match]:
+        out: list[Match] = []
         for m in _word_matches(rx, text, hashtags=True):
             src = m.group(0)
             rep = table[re.sub(r"\s+", " ", src.lower())]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 
@@ -175,6 +175,16 @@ def features(text: str) -> np.ndarray:
     return np.array([f.measure(text) for f in FEATURES], dtype=np.float64)
 
 
+class Deviation(TypedDict):
+    """One style feature of a draft against the brand's posts."""
+
+    feature: str
+    value: float
+    brand_mean: float
+    z: float  # in the brand's standard deviations
+    message: str
+
+
 @dataclass
 class StyleNorm:
     """The brand's mean and spread of each feature over its approved posts."""
@@ -190,10 +200,10 @@ class StyleNorm:
             return cls(np.zeros(len(FEATURES)), floors, 0)
         return cls(matrix.mean(axis=0), np.maximum(matrix.std(axis=0), floors), len(matrix))
 
-    def deviations(self, values: np.ndarray) -> list[dict[str, object]]:
+    def deviations(self, values: np.ndarray) -> list[Deviation]:
         """Features sorted by how far they moved, in brand standard deviations."""
         z = (values - self.mean) / self.std
-        out = []
+        out: list[Deviation] = []
         for i in np.argsort(-np.abs(z)):
             f = FEATURES[i]
             out.append(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.encoder import load_encoder
+from embeddings.backends import load_encoder
 from tools.training.datasets import pit
 
 
