@@ -9,15 +9,23 @@
   const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
   const S = globalThis.OnbrandSettings;
   const A = globalThis.OnbrandSites;
-  const $ = (id) => document.getElementById(id);
+  /** An element the page has. @param {string} id */
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** An <input> the page has. @param {string} id */
+  const $input = (id) => /** @type {HTMLInputElement} */ ($(id));
+  /** The privacy mode's radio buttons. */
+  const privacyRadios = () => /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="privacy"]'));
   const { say } = globalThis.OnbrandUi;
 
   const STATE_LABELS = {
     connecting: 'Connecting…', offline: 'Agent offline', unpaired: 'Not paired', ready: 'Ready', error: 'Error',
   };
 
+  /** @type {import('./src/shared/settings.js').Settings} */
   let settings = S.DEFAULTS;
+  /** @type {Set<string>} */
   let locked = new Set();
+  /** @type {AgentSummary | StoredAgentInfo | null} the connected agent's, else the last one seen */
   let agentInfo = null;
 
   async function reload() {
@@ -50,16 +58,16 @@
 
   function render() {
     $('managed-note').hidden = locked.size === 0;
-    if (document.activeElement !== $('host')) $('host').value = settings.host;
-    if (document.activeElement !== $('port')) $('port').value = settings.port;
-    $('port').disabled = locked.has('port');
-    for (const radio of document.querySelectorAll('input[name="privacy"]')) {
+    if (document.activeElement !== $('host')) $input('host').value = settings.host;
+    if (document.activeElement !== $('port')) $input('port').value = String(settings.port);
+    $input('port').disabled = locked.has('port');
+    for (const radio of privacyRadios()) {
       radio.checked = radio.value === settings.privacyMode;
       radio.disabled = locked.has('privacyMode');
     }
-    $('learn').checked = settings.learnFromPosts;
-    $('learn').disabled = locked.has('learnFromPosts');
-    if (document.activeElement !== $('debounce')) $('debounce').value = settings.debounceMs;
+    $input('learn').checked = settings.learnFromPosts;
+    $input('learn').disabled = locked.has('learnFromPosts');
+    if (document.activeElement !== $('debounce')) $input('debounce').value = String(settings.debounceMs);
     renderSites();
   }
 
@@ -168,7 +176,7 @@
 
   $('add-site').addEventListener('submit', (e) => {
     e.preventDefault();
-    const hostname = parseHost($('new-site').value);
+    const hostname = parseHost($input('new-site').value);
     if (!hostname) {
       say('sites-result', 'bad', 'Enter a site’s address, like mastodon.example.');
       return;
@@ -181,7 +189,7 @@
         say('sites-result', 'bad', `onbrand needs access to ${key} to read drafts there.`);
         return;
       }
-      $('new-site').value = '';
+      $input('new-site').value = '';
       save(S.sitePatch(settings, key, { enabled: true, custom: !builtIn }), 'sites-result',
         `${key} added: open a compose box there to see hints.`);
     });
@@ -191,8 +199,9 @@
 
   $('agent-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    const port = Number($('port').value);
-    const patch = { host: $('host').value.trim() || S.DEFAULTS.host };
+    const port = Number($input('port').value);
+    /** @type {Partial<import('./src/shared/settings.js').Settings>} */
+    const patch = { host: $input('host').value.trim() || S.DEFAULTS.host };
     if (!locked.has('port')) patch.port = port;
     save(patch, 'agent-result', 'Saved. Reconnecting…');
   });
@@ -207,16 +216,16 @@
     say('agent-result', null, 'Pairing forgotten. Pair again from the toolbar button with a code from `onbrand pair`.');
   });
 
-  for (const radio of document.querySelectorAll('input[name="privacy"]')) {
+  for (const radio of privacyRadios()) {
     radio.addEventListener('change', () => save({ privacyMode: radio.value }, 'privacy-result',
       radio.value === 'paused' ? 'Paused: nothing is read or sent.' : 'Local-only: drafts go only to the agent on this computer.'));
   }
 
-  $('learn').addEventListener('change', (e) => save({ learnFromPosts: e.target.checked }, 'privacy-result',
-    e.target.checked ? 'Published posts will be learned.' : 'Published posts will not be learned.'));
+  $('learn').addEventListener('change', () => save({ learnFromPosts: $input('learn').checked }, 'privacy-result',
+    $input('learn').checked ? 'Published posts will be learned.' : 'Published posts will not be learned.'));
 
-  $('debounce').addEventListener('change', (e) => {
-    const ms = Math.round(Number(e.target.value));
+  $('debounce').addEventListener('change', () => {
+    const ms = Math.round(Number($input('debounce').value));
     if (!(ms >= 100 && ms <= 3000)) {
       say('privacy-result', 'bad', 'Choose a pause from 100 to 3000 ms.');
       return;
@@ -231,7 +240,7 @@
       ext.storage.local.get('agentInfo'),
       ext.runtime.sendMessage({ type: 'get-state' }),
     ]);
-    agentInfo = info || null;
+    agentInfo = /** @type {StoredAgentInfo | undefined} */ (info) || null;
     if (state) renderState(state);
     await reload();
     const port = ext.runtime.connect({ name: 'onbrand-popup' });

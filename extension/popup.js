@@ -10,7 +10,14 @@
   const P = globalThis.OnbrandProtocol;
   const S = globalThis.OnbrandSettings;
   const A = globalThis.OnbrandSites;
-  const $ = (id) => document.getElementById(id);
+  /** An element the page has. @param {string} id */
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** An <input> the page has. @param {string} id */
+  const $input = (id) => /** @type {HTMLInputElement} */ ($(id));
+  /** A <button> the page has. @param {string} id */
+  const $button = (id) => /** @type {HTMLButtonElement} */ ($(id));
+  /** A <select> the page has. @param {string} id */
+  const $select = (id) => /** @type {HTMLSelectElement} */ ($(id));
   const { say } = globalThis.OnbrandUi;
 
   const STATE_LABELS = {
@@ -21,13 +28,19 @@
     error: 'Error',
   };
 
+  /** @type {Omit<StateMessage, 'type'>} */
   let current = { state: 'connecting', detail: '', agent: null };
   let paired = false;
   let wantPair = false;
+  /** @type {import('./src/shared/settings.js').Settings} */
   let settings = S.DEFAULTS;
+  /** @type {Set<string>} */
   let locked = new Set();
+  /** @type {chrome.tabs.Tab | null} */
   let tab = null;
+  /** @type {string | null} */
   let host = null;
+  /** @type {StoredAgentInfo | null} */
   let cachedAgent = null;
   let openingDashboard = false;
 
@@ -58,7 +71,7 @@
       ? 'Paused: onbrand reads and sends nothing'
       : 'Local-only: drafts go only to the agent on this computer';
     // The dashboard's login link comes from the agent: only when it is connected.
-    $('open-dashboard').disabled = current.state !== 'ready' || openingDashboard;
+    $button('open-dashboard').disabled = current.state !== 'ready' || openingDashboard;
     renderSite();
   }
 
@@ -76,12 +89,12 @@
     $('site-note').textContent = site
       ? `${site.label}: hints while you write`
       : st.enabled ? 'Checking compose boxes on this site' : 'Turn on to check drafts on this site';
-    const toggle = $('site-toggle');
+    const toggle = $input('site-toggle');
     toggle.checked = st.enabled;
     toggle.disabled = locked.has(`site:${st.key}`) || settings.privacyMode === 'paused';
     toggle.setAttribute('aria-label', `Hints on ${host}`);
 
-    const select = $('brand-select');
+    const select = $select('brand-select');
     const { list, active } = brands();
     const options = [['', active ? `Agent's active brand (${active})` : "Agent's active brand"], ...list.map((b) => [b, b])];
     if (st.brand && !list.includes(st.brand)) options.push([st.brand, st.brand]);
@@ -97,19 +110,19 @@
 
   $('pair-form').addEventListener('submit', async (e) => {
     e.preventDefault();
-    const code = $('pair-code').value;
+    const code = $input('pair-code').value;
     if (!P.normalizeCode(code)) {
       say('pair-result', 'bad', 'The code is the 6 digits `onbrand pair` printed.');
       return;
     }
-    $('pair-button').disabled = true;
+    $button('pair-button').disabled = true;
     say('pair-result', null, 'Pairing…');
     const answer = await ext.runtime.sendMessage({ type: 'pair', code });
-    $('pair-button').disabled = false;
+    $button('pair-button').disabled = false;
     if (answer && answer.ok) {
       paired = true;
       wantPair = false;
-      $('pair-code').value = '';
+      $input('pair-code').value = '';
       say('pair-result', 'good', 'Paired. Hints are on.');
     } else {
       say('pair-result', 'bad', (answer && answer.message) || 'Pairing failed.');
@@ -126,12 +139,15 @@
 
   // -- this site -------------------------------------------------------------------
 
+  /** The content scripts manifest.json declares for the built-in sites, in load order. */
   function contentScripts() {
-    return ext.runtime.getManifest().content_scripts[0].js;
+    const [declared] = ext.runtime.getManifest().content_scripts || [];
+    return declared.js || [];
   }
 
   $('site-toggle').addEventListener('change', (e) => {
-    const on = e.target.checked;
+    const toggle = /** @type {HTMLInputElement} */ (e.target);
+    const on = toggle.checked;
     const st = S.siteState(settings, host);
     const origin = S.originPattern(host);
     // permissions.request must run in the click's own task (Firefox), so it
@@ -139,12 +155,12 @@
     const permission = on && !st.builtIn ? ext.permissions.request({ origins: [origin] }) : Promise.resolve(true);
     permission.then(async (granted) => {
       if (!granted) {
-        e.target.checked = false;
+        toggle.checked = false;
         say('site-result', 'bad', 'onbrand needs access to this site to read your drafts here.');
         return;
       }
       await S.save(S.sitePatch(settings, host, { enabled: on, custom: !st.builtIn }));
-      if (on && tab) {
+      if (on && tab && tab.id !== undefined) {
         await ext.scripting.executeScript({ target: { tabId: tab.id }, files: contentScripts() });
       }
       if (!on && !st.builtIn) await ext.permissions.remove({ origins: [origin] });
@@ -152,16 +168,17 @@
       say('site-result', on ? 'good' : null, on ? 'On: hints appear when you write here.' : 'Off for this site.');
       render();
     }).catch((err) => {
-      e.target.checked = !on;
+      toggle.checked = !on;
       say('site-result', 'bad', err.message);
     });
   });
 
   $('brand-select').addEventListener('change', async (e) => {
+    const select = /** @type {HTMLSelectElement} */ (e.target);
     try {
-      await S.save(S.sitePatch(settings, host, { brand: e.target.value || null }));
+      await S.save(S.sitePatch(settings, host, { brand: select.value || null }));
       await reloadSettings();
-      say('site-result', 'good', e.target.value ? `Drafts here are checked as ${e.target.value}.` : "Drafts here use the agent's active brand.");
+      say('site-result', 'good', select.value ? `Drafts here are checked as ${select.value}.` : "Drafts here use the agent's active brand.");
     } catch (err) {
       say('site-result', 'bad', err.message);
     }
@@ -200,13 +217,14 @@
       ext.tabs.query({ active: true, currentWindow: true }),
       reloadSettings(),
     ]);
-    cachedAgent = info.agentInfo || null;
+    cachedAgent = /** @type {StoredAgentInfo | undefined} */ (info.agentInfo) || null;
     if (state) {
       paired = state.paired;
       current = state;
     }
     tab = tabs[0] || null;
-    if (tab && /^https?:/.test(tab.url || '')) host = new URL(tab.url).hostname;
+    const url = (tab && tab.url) || '';
+    if (/^https?:/.test(url)) host = new URL(url).hostname;
     render();
     // Live updates while the popup is open; opening it also wakes the connection.
     const port = ext.runtime.connect({ name: 'onbrand-popup' });

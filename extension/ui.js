@@ -5,13 +5,20 @@
 'use strict';
 
 (function (root) {
-  /** Put `text` in the status line `id`; `tone` ("good", "bad") colours it, null is plain. */
+  /**
+   * Put `text` in the status line `id`; `tone` ("good", "bad") colours it, null is plain.
+   * @param {string} id an element the page has
+   * @param {string | null} tone
+   * @param {string} text
+   */
   function say(id, tone, text) {
-    const el = document.getElementById(id);
+    const el = /** @type {HTMLElement} */ (document.getElementById(id));
     el.textContent = text;
     if (tone) el.dataset.tone = tone;
     else delete el.dataset.tone;
   }
 
-  root.OnbrandUi = { say };
+  const api = { say };
+  root.OnbrandUi = api;
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

@@ -40,19 +40,35 @@ const IDLE_CLOSE_MS = 30000;
 // A report the agent has not answered in this long is sent again.
 const REPORT_RETRY_MS = 30000;
 
+/**
+ * @typedef {object} Pairing a `pair` waiting for the agent's `welcome`
+ * @property {string} code
+ * @property {(answer: object) => void} resolve
+ * @property {number} timer
+ * @property {boolean} sentPair
+ */
+
 const agent = {
+  /** @type {WebSocket | null} */
   ws: null,
+  /** @type {ConnectionState} */
   state: 'connecting',
   detail: '',
+  /** @type {Record<string, any> | null} the agent's `welcome` frame */
   welcome: null,
   backoff: BACKOFF_START_MS,
+  /** @type {number | null} */
   retryTimer: null,
+  /** @type {number | null} */
   idleTimer: null,
+  /** @type {number | null} */
   keepalive: null,
   retrying: false, // offline and retrying: attempts do not flicker back to 'connecting'
   fatal: false, // the last error said retrying will not help
+  /** @type {import('../shared/settings.js').Settings} */
   settings: S.DEFAULTS,
-  pairing: null, // {resolve, timer, sentPair}
+  /** @type {Pairing | null} */
+  pairing: null,
 };
 
 const drafts = new Map(); // draft_id -> {port, msg: the newest `analyze` from the port, or null}
@@ -68,6 +84,7 @@ const outbox = new M.ReportOutbox();
 
 // -- state -------------------------------------------------------------------
 
+/** @returns {StateMessage} */
 function publicState() {
   const w = agent.welcome;
   return {
@@ -125,6 +142,7 @@ async function loadSettings() {
   return agent.settings;
 }
 
+/** @type {Promise<void> | null} */
 let connecting = null;
 
 /** Open the socket unless it is open or opening. */
@@ -148,16 +166,17 @@ function connect() {
     if (!agent.retrying) setState('connecting');
     const ws = new WebSocket(url);
     agent.ws = ws;
-    ws.onopen = () => opened(ws);
+    ws.onopen = () => socketOpened(ws);
     ws.onmessage = (ev) => received(ws, ev.data);
-    ws.onclose = () => closed(ws);
+    ws.onclose = () => socketClosed(ws);
   })().finally(() => {
     connecting = null;
   });
   return connecting;
 }
 
-async function opened(ws) {
+/** @param {WebSocket | null} ws */
+async function socketOpened(ws) {
   if (ws !== agent.ws) return;
   agent.backoff = BACKOFF_START_MS;
   agent.retrying = false;
@@ -171,7 +190,8 @@ async function opened(ws) {
   else setState('unpaired', 'Run `onbrand pair` and enter the code in the onbrand toolbar button');
 }
 
-function closed(ws) {
+/** @param {WebSocket} ws */
+function socketClosed(ws) {
   if (ws !== agent.ws) return;
   agent.ws = null;
   agent.welcome = null;
@@ -295,7 +315,7 @@ function agentError(frame) {
   }
   if (code === 'not_authenticated') {
     outbox.requeue();
-    opened(agent.ws); // say hello again, or fall back to unpaired
+    socketOpened(agent.ws); // say hello again, or fall back to unpaired
     return;
   }
   if (re.type === 'report' && re.id && outbox.refuse(re.id, code)) {
@@ -334,9 +354,10 @@ function agentError(frame) {
 }
 
 function updateKeepalive() {
-  const need = agent.welcome && drafts.size > 0;
+  const w = agent.welcome;
+  const need = w && drafts.size > 0;
   if (need && !agent.keepalive) {
-    const seconds = Number(agent.welcome.keepalive_s) > 0 ? Number(agent.welcome.keepalive_s) : P.KEEPALIVE_SECONDS;
+    const seconds = Number(w.keepalive_s) > 0 ? Number(w.keepalive_s) : P.KEEPALIVE_SECONDS;
     agent.keepalive = setInterval(() => send(P.ping()), seconds * 1000);
   } else if (!need && agent.keepalive) {
     clearInterval(agent.keepalive);
@@ -378,8 +399,10 @@ function approve(port, msg) {
 }
 
 function sendPair() {
-  agent.pairing.sentPair = true;
-  send(P.pair(agent.pairing.code, VERSION));
+  const p = agent.pairing;
+  if (!p) return;
+  p.sentPair = true;
+  send(P.pair(p.code, VERSION));
 }
 
 function finishPairing(answer) {
@@ -445,6 +468,7 @@ function portSite(port) {
 const outboxLoaded = ext.storage.local.get('reportOutbox')
   .then((r) => outbox.load(r.reportOutbox))
   .catch(() => {});
+/** @type {number | null} */
 let saveTimer = null;
 
 function saveOutbox() {
@@ -512,6 +536,7 @@ async function addActivity(sender, seconds) {
   flushReports();
 }
 
+/** @type {number | null} */
 let reportTimer = null;
 let reportEvery = 0;
 
@@ -685,12 +710,23 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 // -- settings and person-enabled sites ---------------------------------------------
 
 /**
+ * The built-in sites' content script, as manifest.json declares it (one entry):
+ * its match patterns and its files, in load order.
+ * @returns {{matches: string[], js: string[]}}
+ */
+function declaredContentScripts() {
+  const [declared] = /** @type {chrome.runtime.ManifestV3} */ (ext.runtime.getManifest()).content_scripts || [];
+  return { matches: declared.matches || [], js: declared.js || [] };
+}
+
+/**
  * Register a content script for each site the person enabled (and granted):
  * the manifest covers the built-in sites only.
  */
 async function syncSiteScripts() {
   const settings = await loadSettings();
-  const js = ext.runtime.getManifest().content_scripts[0].js;
+  const { js } = declaredContentScripts();
+  /** @type {Map<string, string>} registration id -> match pattern */
   const wantedIds = new Map();
   for (const host of S.customSites(settings)) {
     const origin = S.originPattern(host);
@@ -700,6 +736,7 @@ async function syncSiteScripts() {
   const stale = registered.map((r) => r.id).filter((id) => !wantedIds.has(id));
   if (stale.length) await ext.scripting.unregisterContentScripts({ ids: stale });
   const have = new Set(registered.map((r) => r.id));
+  /** @type {chrome.scripting.RegisteredContentScript[]} */
   const fresh = [...wantedIds].filter(([id]) => !have.has(id)).map(([id, origin]) => ({
     id, matches: [origin], js, runAt: 'document_idle',
   }));
@@ -725,8 +762,9 @@ ext.storage.onChanged.addListener((changes, area) => {
 
 /** After an install or update, bring hints to the built-in sites' open tabs without a reload. */
 async function injectIntoOpenTabs() {
-  const { matches, js } = ext.runtime.getManifest().content_scripts[0];
+  const { matches, js } = declaredContentScripts();
   for (const tab of await ext.tabs.query({ url: matches })) {
+    if (tab.id === undefined) continue; // not a tab a script can run in
     ext.scripting.executeScript({ target: { tabId: tab.id }, files: js }).catch(() => {});
   }
 }

@@ -8,6 +8,18 @@
  * moves its selection or dispatches events into it. The functions use only
  * standard DOM APIs (no layout), so node tests run them on linkedom.
  */
+
+/**
+ * @typedef {object} Adapter
+ * @property {string | null} platform one of protocol.js's PLATFORMS; null for the generic adapter
+ * @property {string} editors
+ * @property {string | null} replyScope
+ * @property {string | null} reply
+ * @property {string} [replyText]
+ * @property {string} postButton
+ * @property {boolean} [enterPosts]
+ */
+
 (function (root) {
   'use strict';
 
@@ -49,7 +61,8 @@
     if (isTextField(el)) return String(el.value || '').replace(/\r\n?/g, '\n');
 
     const lines = [];
-    let cur = null; // the line being built; null when no line is open
+    /** @type {string | null} the line being built; null when no line is open */
+    let cur = null;
     let afterBreak = false; // cur was opened by a <br>
 
     const endLine = () => {
@@ -99,6 +112,7 @@
   /** The outermost contenteditable ancestor of an element (the editor's root). */
   function editableRoot(el) {
     let node = el && el.nodeType === 1 ? el : el && el.parentElement;
+    /** @type {Element | null} */
     let found = null;
     while (node) {
       const ce = node.getAttribute && node.getAttribute('contenteditable');
@@ -120,6 +134,7 @@
    *   postButton   what publishes the draft (for "learn from posts I publish")
    *   enterPosts   Enter alone publishes (comment boxes on Facebook)
    */
+  /** @type {Readonly<Record<'x' | 'linkedin' | 'facebook' | 'threads' | 'bluesky' | 'mastodon' | 'generic', Adapter>>} */
   const ADAPTERS = Object.freeze({
     x: {
       platform: 'x',
@@ -224,6 +239,7 @@
     if (!adapter.reply || !adapter.replyScope || !editor) return null;
     const scope = editor.closest(adapter.replyScope);
     if (!scope) return null;
+    /** @type {Element | null} */
     let found = null;
     for (const el of scope.querySelectorAll(adapter.reply)) {
       if (!el.contains(editor) && !editor.contains(el) && precedes(el, editor)) found = el;

@@ -35,36 +35,50 @@
   // (or vanish) for the text to count as published.
   const PUBLISH_WINDOW_MS = 6000;
   const TICK_MS = 1000;
+  // The page-wide listeners only read: passive, so they never hold up scrolling.
+  /** @type {AddEventListenerOptions} */
+  const PASSIVE = { passive: true };
+  /** @type {AddEventListenerOptions} */
+  const PASSIVE_CAPTURE = { capture: true, passive: true };
 
   const nonce = Math.random().toString(36).slice(2, 10);
   let counter = 0;
-  let adapter = null;
+  /** @type {import('./adapters.js').Adapter} this page's, set by start() */
+  let adapter = A.ADAPTERS.generic;
+  /** @type {import('../shared/settings.js').Settings} */
   let settings = S.DEFAULTS;
   let running = false;
+  /** @type {Set<Draft>} */
   const drafts = new Set();
+  /** @type {WeakMap<Element, Draft>} */
   const byEditor = new WeakMap();
+  /** @type {Draft | null} */
   let lastFocused = null;
 
   // -- the port to the background ----------------------------------------------
 
   const link = {
+    /** @type {chrome.runtime.Port | null} */
     port: null,
     state: 'connecting',
     detail: '',
+    /** @type {number | null} */
     retry: null,
     wokeAt: 0,
 
     connect() {
       if (this.port || !running) return;
+      let port;
       try {
-        this.port = ext.runtime.connect({ name: 'onbrand-content' });
+        port = ext.runtime.connect({ name: 'onbrand-content' });
       } catch {
         // The extension was reloaded or removed: this script is orphaned.
         stop();
         return;
       }
-      this.port.onMessage.addListener((msg) => this.receive(msg));
-      this.port.onDisconnect.addListener(() => this.lost());
+      this.port = port;
+      port.onMessage.addListener((msg) => this.receive(msg));
+      port.onDisconnect.addListener(() => this.lost());
       // A new background (the service worker may have been restarted) knows
       // nothing: tell it which drafts are open and resend their newest text.
       for (const d of drafts) if (d.active) d.sendOpen();
@@ -140,9 +154,12 @@
       this.touched = false; // focused or typed in at least once
       this.active = false;
       this.error = '';
+      /** @type {string | null} */
       this.dismissedText = null;
-      this.armed = null; // {text, until}: a publish click waiting for the box to empty
-      this.typedAt = null; // when the person began typing in this box since it was last empty
+      /** @type {{text: string, until: number} | null} a publish click waiting for the box to empty */
+      this.armed = null;
+      /** @type {number | null} when the person began typing in this box since it was last empty */
+      this.typedAt = null;
       this.schedule = new DraftSchedule({
         delayMs: settings.debounceMs,
         send: (frame) => this.send(frame),
@@ -322,6 +339,7 @@
 
     /** The box emptied or vanished right after a publish: learn the text. */
     published() {
+      if (!this.armed) return;
       const { text, until } = this.armed;
       this.armed = null;
       if (Date.now() <= until) this.approve(text, true);
@@ -356,7 +374,8 @@
   // -- page-wide wiring ----------------------------------------------------------
 
   function attach(editor) {
-    if (byEditor.has(editor)) return byEditor.get(editor);
+    const known = byEditor.get(editor);
+    if (known) return known;
     const d = new Draft(editor);
     drafts.add(d);
     byEditor.set(editor, d);
@@ -370,6 +389,7 @@
     if (![...drafts].some((d) => d.active) && link.port) link.disconnect();
   }
 
+  /** @type {number | null} */
   let scanTimer = null;
   const domObserver = new MutationObserver(() => {
     if (scanTimer === null) scanTimer = setTimeout(() => {
@@ -388,6 +408,7 @@
     if (!settings.learnFromPosts) return;
     const button = A.postButtonOf(adapter, e.target);
     if (!button) return;
+    /** @type {Draft | null} */
     let best = null;
     let bestDepth = -1;
     for (const d of drafts) {
@@ -411,6 +432,7 @@
   }
 
   const tick = {
+    /** @type {number | null} */
     timer: null,
     fastUntil: 0,
     start() {
@@ -441,7 +463,9 @@
   const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'mousemove', 'wheel', 'scroll', 'touchstart'];
 
   const activity = {
+    /** @type {InstanceType<typeof M.ActiveTime> | null} */
     meter: null,
+    /** @type {number | null} */
     timer: null,
     lastFlush: 0,
 
@@ -454,16 +478,18 @@
     },
 
     start() {
-      this.meter = new M.ActiveTime({ idleMs: settings.activeIdleS * 1000 });
+      const meter = new M.ActiveTime({ idleMs: settings.activeIdleS * 1000 });
+      this.meter = meter;
       this.lastFlush = Date.now();
-      for (const type of ACTIVITY_EVENTS) addEventListener(type, this.onInput, { capture: true, passive: true });
-      document.addEventListener('visibilitychange', this.onHide, { passive: true });
-      addEventListener('pagehide', this.onHide, { passive: true });
-      this.meter.tick(Date.now(), this.shown());
+      for (const type of ACTIVITY_EVENTS) addEventListener(type, this.onInput, PASSIVE_CAPTURE);
+      document.addEventListener('visibilitychange', this.onHide, PASSIVE);
+      addEventListener('pagehide', this.onHide, PASSIVE);
+      meter.tick(Date.now(), this.shown());
       this.timer = setInterval(() => this.run(), TICK_MS);
     },
 
     run() {
+      if (!this.meter) return;
       const now = Date.now();
       this.meter.idleMs = settings.activeIdleS * 1000;
       this.meter.tick(now, this.shown());
@@ -483,6 +509,7 @@
 
     /** Hand the whole seconds counted to the background (durations only). */
     flush() {
+      if (!this.meter) return;
       this.lastFlush = Date.now();
       const seconds = this.meter.take();
       if (seconds <= 0) return;
@@ -499,9 +526,9 @@
       this.flush();
       clearInterval(this.timer);
       this.timer = null;
-      for (const type of ACTIVITY_EVENTS) removeEventListener(type, this.onInput, { capture: true, passive: true });
-      document.removeEventListener('visibilitychange', this.onHide, { passive: true });
-      removeEventListener('pagehide', this.onHide, { passive: true });
+      for (const type of ACTIVITY_EVENTS) removeEventListener(type, this.onInput, PASSIVE_CAPTURE);
+      document.removeEventListener('visibilitychange', this.onHide, PASSIVE);
+      removeEventListener('pagehide', this.onHide, PASSIVE);
       this.meter = null;
     },
   };
@@ -511,10 +538,10 @@
     activity.start();
     adapter = A.adapterFor(location.hostname, document);
     domObserver.observe(document.documentElement, { childList: true, subtree: true });
-    document.addEventListener('focusin', onFocusIn, { capture: true, passive: true });
-    document.addEventListener('click', onClick, { capture: true, passive: true });
-    addEventListener('scroll', placeAll, { capture: true, passive: true });
-    addEventListener('resize', placeAll, { passive: true });
+    document.addEventListener('focusin', onFocusIn, PASSIVE_CAPTURE);
+    document.addEventListener('click', onClick, PASSIVE_CAPTURE);
+    addEventListener('scroll', placeAll, PASSIVE_CAPTURE);
+    addEventListener('resize', placeAll, PASSIVE);
     tick.start();
     scan();
   }
@@ -523,10 +550,10 @@
     running = false;
     activity.stop();
     domObserver.disconnect();
-    document.removeEventListener('focusin', onFocusIn, { capture: true, passive: true });
-    document.removeEventListener('click', onClick, { capture: true, passive: true });
-    removeEventListener('scroll', placeAll, { capture: true, passive: true });
-    removeEventListener('resize', placeAll, { passive: true });
+    document.removeEventListener('focusin', onFocusIn, PASSIVE_CAPTURE);
+    document.removeEventListener('click', onClick, PASSIVE_CAPTURE);
+    removeEventListener('scroll', placeAll, PASSIVE_CAPTURE);
+    removeEventListener('resize', placeAll, PASSIVE);
     tick.stop();
     for (const d of [...drafts]) d.destroy();
     link.disconnect();

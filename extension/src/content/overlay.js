@@ -365,5 +365,7 @@
     }
   }
 
-  root.OnbrandOverlay = { HintOverlay };
+  const api = { HintOverlay };
+  root.OnbrandOverlay = api;
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

@@ -127,11 +127,11 @@
     const v = VERDICTS[verdict];
     const scoresIn = isObj(r.scores) ? r.scores : {};
     const originalityVerdict = isObj(scoresIn.originality) ? str(scoresIn.originality.verdict) : '';
-    const scores = SCORES.map((def) => presentScore(def, scoresIn[def.key])).filter(Boolean);
+    const scores = SCORES.map((def) => presentScore(def, scoresIn[def.key])).filter((s) => s !== null);
     for (const s of scores) {
       if (s.key === 'originality') s.tone = toneFor(SCORES[0], s.value, originalityVerdict);
     }
-    const passages = (Array.isArray(r.passages) ? r.passages : []).map(presentPassage).filter(Boolean);
+    const passages = (Array.isArray(r.passages) ? r.passages : []).map(presentPassage).filter((p) => p !== null);
     const shownPassage = passages[0] || null;
     const hints = (Array.isArray(r.hints) ? r.hints : [])
       .filter((h) => isObj(h) && str(h.message))
@@ -142,7 +142,7 @@
         message: h.message,
       }))
       .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-    const nearest = (Array.isArray(r.nearest) ? r.nearest : []).map(presentNearest).filter(Boolean);
+    const nearest = (Array.isArray(r.nearest) ? r.nearest : []).map(presentNearest).filter((n) => n !== null);
     return {
       verdict,
       title: v.title,

@@ -65,7 +65,9 @@
     }
   }
 
+  /** @param {unknown} v @returns {v is Record<string, any>} */
   const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  /** @param {unknown} v @returns {v is number} */
   const isInt = (v) => Number.isSafeInteger(v);
 
   function checkId(name, value, { required = false } = {}) {
@@ -122,6 +124,15 @@
     return { type: 'pair', code: digits, client: client(version) };
   }
 
+  /**
+   * @param {object} [fields] a draft's newest text (checked here: callers pass what a port sent)
+   * @param {string} [fields.draftId]
+   * @param {number} [fields.seq]
+   * @param {string} [fields.text]
+   * @param {string | null} [fields.platform]
+   * @param {string | null} [fields.brand]
+   * @param {{text?: unknown, author?: unknown} | null} [fields.replyTo] the post a reply answers
+   */
   function analyze({ draftId, seq, text, platform, brand, replyTo } = {}) {
     if (!isInt(seq) || seq < 0) throw new ProtocolError('bad_frame', '`seq` must be a non-negative integer');
     let reply;
@@ -142,9 +153,16 @@
     });
   }
 
+  /**
+   * @param {object} [fields] the text to add to the approved posts (checked here)
+   * @param {string} [fields.id]
+   * @param {string} [fields.text]
+   * @param {string | null} [fields.platform]
+   * @param {string} [fields.url]
+   * @param {string | null} [fields.brand]
+   */
   function approve({ id, text, platform, url, brand } = {}) {
-    checkText(text);
-    if (!text.trim()) throw new ProtocolError('bad_frame', '`text` is empty');
+    if (!checkText(text).trim()) throw new ProtocolError('bad_frame', '`text` is empty');
     return compact({
       type: 'approve',
       id: checkId('id', id),

@@ -8,6 +8,26 @@
  *
  * Needs OnbrandProtocol and OnbrandSites loaded first.
  */
+
+/**
+ * @typedef {object} SiteSetting
+ * @property {boolean} enabled
+ * @property {string | null} brand null: the agent's active brand
+ * @property {boolean} custom enabled by the person, not built in
+ */
+/**
+ * @typedef {object} Settings
+ * @property {string} host
+ * @property {number} port
+ * @property {string} privacyMode one of PRIVACY_MODES
+ * @property {boolean} learnFromPosts
+ * @property {number} debounceMs
+ * @property {number} reportIntervalS
+ * @property {number} activeIdleS
+ * @property {number} sessionIdleS
+ * @property {Record<string, SiteSetting>} sites by siteKey
+ */
+
 (function (root) {
   'use strict';
 
@@ -23,6 +43,7 @@
   const PRIVACY_MODES = Object.freeze(['local-only', 'paused']);
   const LOOPBACK_HOSTS = Object.freeze(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
+  /** @type {Readonly<Settings>} */
   const DEFAULTS = Object.freeze({
     host: '127.0.0.1',
     port: DEFAULT_PORT,
@@ -74,13 +95,20 @@
     }
   }
 
-  /** Merge policy, local choices and defaults into one settings object. */
+  /**
+   * Merge policy, local choices and defaults into one settings object.
+   * @param {Partial<Settings> | undefined} local the person's choices (storage.local)
+   * @param {Record<string, any>} managed the administrator's policy
+   * @returns {{settings: Settings, locked: Set<string>}}
+   */
   function merge(local, managed) {
+    /** @type {Settings} */
     const s = {
       ...DEFAULTS,
       ...(local || {}),
       sites: JSON.parse(JSON.stringify((local && local.sites) || {})),
     };
+    /** @type {Set<string>} */
     const locked = new Set();
     if (validPort(managed.port)) {
       s.port = managed.port;
@@ -131,7 +159,7 @@
   async function load() {
     const stored = await api().storage.local.get(['settings', 'policy']);
     const managed = stored.policy || (await readManaged());
-    return merge(stored.settings, managed);
+    return merge(/** @type {Partial<Settings> | undefined} what `save` stored */ (stored.settings), managed);
   }
 
   /** Copy the administrator's policy into storage.local, for `load`. */

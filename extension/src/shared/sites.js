@@ -5,6 +5,15 @@
  * kept per site); the DOM side of a site lives in content/adapters.js.
  * Pure: node tests require it directly.
  */
+
+/**
+ * @typedef {object} Site a built-in site
+ * @property {string} key the per-site setting's name
+ * @property {string} label
+ * @property {string} platform one of protocol.js's PLATFORMS
+ * @property {string[]} hosts
+ */
+
 (function (root) {
   'use strict';
 
@@ -14,6 +23,7 @@
    * Mastodon has no fixed host: a few large servers are listed; any other
    * server is enabled by the person and recognised by its DOM.
    */
+  /** @type {ReadonlyArray<Site>} */
   const SITES = Object.freeze([
     { key: 'x.com', label: 'X', platform: 'x', hosts: ['x.com', 'twitter.com'] },
     { key: 'linkedin.com', label: 'LinkedIn', platform: 'linkedin', hosts: ['linkedin.com'] },
