@@ -2,7 +2,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { DraftSchedule, changedALot } = require('../src/content/schedule.js');
+const { DraftSchedule, changedALot } = require('../src/shared/schedule.js');
 
 function setup(t, options = {}) {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });

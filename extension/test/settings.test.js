@@ -4,6 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 require('../src/shared/protocol.js');
 require('../src/shared/sites.js');
+require('../src/shared/schedule.js');
 const S = require('../src/shared/settings.js');
 
 test('defaults: local-only, learning off, the protocol port', () => {
@@ -12,6 +13,7 @@ test('defaults: local-only, learning off, the protocol port', () => {
   assert.equal(settings.learnFromPosts, false);
   assert.equal(settings.port, 47615);
   assert.equal(settings.host, '127.0.0.1');
+  assert.equal(settings.debounceMs, 300, 'schedule.js\'s DEFAULT_DELAY_MS');
   assert.equal(settings.reportIntervalS, 60);
   assert.equal(settings.activeIdleS, 60);
   assert.equal(settings.sessionIdleS, 300);

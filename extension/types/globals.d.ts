@@ -7,7 +7,7 @@ declare var OnbrandSites: Readonly<typeof import('../src/shared/sites.js')>;
 declare var OnbrandSettings: Readonly<typeof import('../src/shared/settings.js')>;
 declare var OnbrandMetrics: Readonly<typeof import('../src/shared/metrics.js')>;
 declare var OnbrandAdapters: Readonly<typeof import('../src/content/adapters.js')>;
-declare var OnbrandSchedule: Readonly<typeof import('../src/content/schedule.js')>;
+declare var OnbrandSchedule: Readonly<typeof import('../src/shared/schedule.js')>;
 declare var OnbrandPresent: Readonly<typeof import('../src/content/present.js')>;
 declare var OnbrandOverlayCss: string;
 declare var OnbrandOverlay: Readonly<typeof import('../src/content/overlay.js')>;

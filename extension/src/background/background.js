@@ -22,7 +22,13 @@
 'use strict';
 
 if (typeof importScripts === 'function' && typeof window === 'undefined') {
-  importScripts('../shared/protocol.js', '../shared/sites.js', '../shared/settings.js', '../shared/metrics.js');
+  importScripts(
+    '../shared/protocol.js',
+    '../shared/sites.js',
+    '../shared/schedule.js',
+    '../shared/settings.js',
+    '../shared/metrics.js',
+  );
 }
 
 const P = globalThis.OnbrandProtocol;

@@ -6,7 +6,7 @@
  * defaults below. A key set by policy is locked: the UI shows it read-only and
  * `save` refuses it.
  *
- * Needs OnbrandProtocol and OnbrandSites loaded first.
+ * Needs OnbrandProtocol, OnbrandSites and OnbrandSchedule loaded first.
  */
 
 /**
@@ -33,6 +33,7 @@
 
   const { DEFAULT_PORT } = root.OnbrandProtocol;
   const { SITES, siteFor, siteKey } = root.OnbrandSites;
+  const { DEFAULT_DELAY_MS } = root.OnbrandSchedule;
 
   // Allowed ranges of the numeric settings above; a value outside gets the default.
   const RANGES = Object.freeze({
@@ -51,7 +52,8 @@
     // paused: nothing is read or sent; no overlay.
     privacyMode: 'local-only',
     learnFromPosts: false,
-    debounceMs: 300,
+    // The pause in typing before a draft is sent (content scripts; options page).
+    debounceMs: DEFAULT_DELAY_MS,
     // Dashboard aggregates (docs/dashboard.md): how often active time is reported
     // to the agent, how long without input still counts as active, and how long
     // without typing ends a compose session.

@@ -8,11 +8,17 @@
  * The agent drops superseded seqs on its side too (docs/protocol.md).
  *
  * Pure: timers come from globalThis (node's mock timers replace them in tests).
+ * The content scripts run it; its default pause is also settings.js's default
+ * `debounceMs`, so the background and the pages load it too. In node,
+ * require() returns the same object, constants included, for tests on either
+ * side (tools/bench.py replays this schedule in Python).
  */
 (function (root) {
   'use strict';
 
+  // A draft is sent after this long without a keystroke...
   const DEFAULT_DELAY_MS = 300;
+  // ...or at the latest this long after its first unsent change, while typing goes on.
   const DEFAULT_MAX_WAIT_MS = 2000;
 
   class DraftSchedule {
