@@ -134,7 +134,7 @@
    *   postButton   what publishes the draft (for "learn from posts I publish")
    *   enterPosts   Enter alone publishes (comment boxes on Facebook)
    */
-  /** @type {Readonly<Record<'x' | 'linkedin' | 'facebook' | 'threads' | 'bluesky' | 'mastodon' | 'generic', Adapter>>} */
+  /** @type {Readonly<Record<string, Adapter>>} one per platform of protocol.js's PLATFORMS (a unit test checks), and generic */
   const ADAPTERS = Object.freeze({
     x: {
       platform: 'x',
