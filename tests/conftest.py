@@ -1,11 +1,17 @@
 """Shared fixtures. Every test gets its own ONBRAND_HOME; the real model is
-loaded once per session; the demo brand is embedded once and copied per test."""
+loaded once per session; the demo brand is embedded once and copied per test;
+the ONNX models are built once per session, when a test asks for them.
+
+Tiers: tests marked `slow` (they build the ONNX models, run the eval, bench or
+crash tools) and `browser` (they drive Chromium or Firefox) are left out of
+`make test-fast`; `make test` runs everything."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +21,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from agent.core import Onbrand  # noqa: E402
 from agent.store import Store  # noqa: E402
 from embeddings import Encoder, load_encoder  # noqa: E402
+from embeddings.onnx import CACHE_ENV, ensure_built  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "onnx_models" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +83,21 @@ def fixture_json(name: str) -> list[dict]:
 def demo_posts() -> list[dict]:
     lines = (ROOT / "agent/demo/posts.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(x) for x in lines if x.strip()]
+
+
+@pytest.fixture(scope="session")
+def onnx_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX models, built once per session the way an agent's first start
+    builds them (a subprocess that imports torch), into a temporary model cache."""
+    cache = tmp_path_factory.mktemp("onnx-models")
+    ensure_built("int8", cache)  # builds int8 and fp32 together
+    ensure_built("fp32", cache)
+    return cache
+
+
+@pytest.fixture
+def onnx_cache(onnx_models: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Points $ONBRAND_MODEL_CACHE at the session's models, so no test writes to
+    another test's ONBRAND_HOME or to the user's data dir."""
+    monkeypatch.setenv(CACHE_ENV, str(onnx_models))
+    yield onnx_models

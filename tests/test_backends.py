@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.onnx_models are parameters here
 """The encoder backends: torch (reference), onnx-int8 and onnx-fp32 (issue #7).
 
 Real model throughout. The ONNX models are built once per session into a temporary
@@ -21,7 +20,6 @@ from embeddings import onnx as O
 from embeddings.backends import BACKENDS, backend_name, load_encoder, resolve_backend
 from embeddings.encoder import Encoder, EncoderError
 from tests.conftest import ROOT, demo_posts, fixture_json
-from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("onnx_cache")
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.onnx_models are parameters here
 """`python -m tools.bench --quick` runs end to end and prints its one table.
 
 No timing is asserted: the machine is shared and the figures are noisy. What is
@@ -12,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from embeddings.onnx import CACHE_ENV
 from tests.conftest import ROOT
-from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.slow
 
 
 def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path: Path) -> None:

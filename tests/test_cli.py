@@ -12,8 +12,7 @@ import pytest
 
 from agent.cli.main import main
 from agent.core import Onbrand
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def onbrand(*args: str, stdin: str | None = None, home: Path) -> subprocess.CompletedProcess[str]:

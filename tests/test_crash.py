@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 import websockets
 
 from agent.core import Onbrand
@@ -23,13 +24,21 @@ from agent.service.auth import Auth
 from agent.service.client import AgentError, connect
 from agent.store import Store
 from tests.agent_server import free_port
+from tests.conftest import ROOT
 from tests.fake_agent import HashEncoder
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
 
 
 def env(home: Path, delay: float = 0.002) -> dict[str, str]:
-    return {**os.environ, "ONBRAND_HOME": str(home), "FAKE_ENCODER_DELAY": str(delay)}
+    # The stand-in encoder replaces every backend; naming one keeps `serve` from
+    # building the real ONNX model first.
+    return {
+        **os.environ,
+        "ONBRAND_HOME": str(home),
+        "FAKE_ENCODER_DELAY": str(delay),
+        "ONBRAND_ENCODER": "torch",
+    }
 
 
 def fake(*args: str) -> list[str]:
@@ -150,7 +159,7 @@ async def kill_while_approving(
     await asyncio.wait_for(task, 30)
 
 
-def wait_healthy(port: int) -> None:
+def wait_healthy(port: int, log: Path) -> None:
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -158,7 +167,7 @@ def wait_healthy(port: int) -> None:
             return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError("agent did not start")
+    raise AssertionError(f"agent did not start; its output:\n{log.read_text(errors='replace')}")
 
 
 def test_kill_during_approvals_loses_no_acknowledged_post(onbrand_home: Path) -> None:
@@ -168,15 +177,17 @@ def test_kill_during_approvals_loses_no_acknowledged_post(onbrand_home: Path) ->
     rng = random.Random(11)
     for round_ in range(4):
         port = free_port()
-        proc = subprocess.Popen(
-            fake("serve", "--port", str(port)),
-            cwd=ROOT,
-            env=env(onbrand_home, 0.001),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        log = onbrand_home / f"agent-{round_}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                fake("serve", "--port", str(port)),
+                cwd=ROOT,
+                env=env(onbrand_home, 0.001),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         try:
-            wait_healthy(port)
+            wait_healthy(port, log)
             asyncio.run(
                 kill_while_approving(
                     proc, port, token, f"Round {round_}", acked, rng.uniform(0.5, 2.0)

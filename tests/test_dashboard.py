@@ -6,7 +6,6 @@ import json
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,8 @@ from agent.core import Onbrand
 from agent.service.auth import Auth, Logins
 from agent.store import Store
 from tests.agent_server import running
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 26)  # a Thursday
 
 
@@ -317,6 +316,7 @@ def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
     assert b"never stored" not in (demo.store.path).read_bytes()
 
 
+@pytest.mark.browser
 def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import ROOT
 from tools.training.datasets import DEFAULT_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
 MEASURES = [
     "near-repeat F1",
     "specificity Pearson r",

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.onnx_models are parameters here
 """Privacy mode local-only: no outbound connection at all, no draft on disk."""
 
 from __future__ import annotations
@@ -16,9 +15,8 @@ import pytest
 from agent.service.auth import Auth
 from agent.store import Store
 from tests.agent_server import free_port
-from tests.onnx_models import onnx_cache, onnx_models  # noqa: F401 - fixtures
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DRAFT = "ZEBRA-SECRET-DRAFT: our unreleased Brick 900 ships 3 March with 14 Sticks."
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from agent.analyzers.base import BrandView, Draft
 from agent.analyzers.rules import Rules
 from agent.text.rules import RulesError, RuleSet, load_rules
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def one(toml: str) -> RuleSet:

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+
 EXTENSION = ROOT / "extension"
 FIXTURES = Path(__file__).parent / "fixtures"
 DIST = FIXTURES / "dist"
