@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve test test-py test-js fixtures lint bench soak eval train-heads clean
+.PHONY: install run serve test test-fast test-py test-js fixtures lint lint-js bench soak eval train-heads golden clean
 
 install: $(STAMP)
 
@@ -27,8 +27,16 @@ run: install
 	$(BIN)/onbrand demo
 	$(BIN)/onbrand serve
 
-lint: install
-	$(BIN)/ruff check agent embeddings tests
+# ruff (style and format), mypy (types), import-linter (the layers in
+# pyproject.toml) and TypeScript's checker over the extension's JavaScript.
+lint: install lint-js
+	$(BIN)/ruff check agent embeddings tests tools
+	$(BIN)/ruff format --check agent embeddings tests tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+lint-js: extension/node_modules/.package-lock.json
+	cd extension && npm run --silent check
 
 # Every test: lint, the extension's unit tests, then pytest (Python, fuzzing,
 # crash, privacy, eval/bench quick runs, and the Chromium end-to-end tests).
@@ -36,6 +44,10 @@ test: install lint test-js fixtures test-py
 
 test-py: install
 	$(BIN)/pytest -q
+
+# The daily tier: unit tests of both sides, no model build, no browser.
+test-fast: install test-js
+	$(BIN)/pytest -q -m "not slow and not browser"
 
 extension/node_modules/.package-lock.json: extension/package-lock.json
 	cd extension && npm ci --no-audit --no-fund --loglevel=error
@@ -61,6 +73,10 @@ eval: install
 
 train-heads: install
 	$(BIN)/python -m tools.training.train_heads
+
+# Full analyses of ~1,000 texts, to compare before and after a refactor.
+golden: install
+	$(BIN)/python -m tools.golden $(or $(OUT),golden.jsonl)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
