@@ -371,7 +371,7 @@ def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
 
 
 def parse_file(path: Path, fmt: str | None = None, platform: str | None = None) -> Parsed:
-    """Read one file; raise ImportError_ when the file as a whole is unusable."""
+    """Read one file; raise ImportFileError when the file as a whole is unusable."""
     if fmt is not None and fmt not in FORMATS:
         raise ImportFileError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     if platform is not None and platform_name(platform) is None:

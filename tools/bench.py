@@ -15,7 +15,7 @@ it measures, in this order (docs/speed.md explains each):
 * end to end over the websocket (send -> `analysis` received) with a `websockets`
   client: one typist sending whole 280-character drafts; one typist and 20
   concurrent typists typing at 5-8 characters a second with jitter, sent with the
-  extension's pause logic (extension/src/schedule.js: after 300 ms without a
+  extension's pause logic (extension/src/shared/schedule.js: after 300 ms without a
   keystroke, at the latest every 2 s); p50/p95 and queue growth;
 * the ratio end to end / bare encoder, both measured in this run;
 * approve -> reflected: approve a new post, then time until an analysis of a
@@ -54,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from agent.service import protocol as P
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE = ROOT / ".eval-cache" / "bench"
@@ -475,10 +477,15 @@ async def one_shot(
 
 
 class DraftSchedule:
-    """extension/src/schedule.js in Python: send after `delay` without a keystroke,
-    at the latest `max_wait` after the first unsent change."""
+    """extension/src/shared/schedule.js in Python: send after `delay` without a
+    keystroke, at the latest `max_wait` after the first unsent change."""
 
-    def __init__(self, send: Callable[[int, str], None], delay: float = 0.3, max_wait: float = 2.0):
+    def __init__(
+        self,
+        send: Callable[[int, str], None],
+        delay: float = P.TYPING_PAUSE_MS / 1000,
+        max_wait: float = P.TYPING_MAX_WAIT_MS / 1000,
+    ):
         self.send_fn = send
         self.delay = delay
         self.max_wait = max(max_wait, delay)

@@ -41,7 +41,7 @@ def _load_encoder() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     # One OpenBLAS thread, set before numpy loads: the agent's products are small
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
-    # measured p95 8-10 ms for a search that takes 1 ms on one thread.
+    # makes the search's p95 several times worse (docs/speed.md).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from agent.cli.common import CLIError, ensure_fast_encoder
     from agent.service.auth import Auth
@@ -74,9 +74,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # A draft's text steps run in Python beside the encoder
             # (Onbrand.analyze_many); with the default 5 ms switch interval the
             # encoder's thread could wait that long for the GIL to tokenise or to
-            # come back from onnxruntime. 0.5 ms took ~1.5 ms off a draft's p50, but
-            # ~0.06 s onto a start (three threads importing and loading), so it is
-            # set once the start's work is done (docs/speed.md).
+            # come back from onnxruntime. A short interval helps a draft but slows a
+            # start (three threads importing and loading), so it is set once the
+            # start's work is done (docs/speed.md).
             sys.setswitchinterval(SWITCH_INTERVAL_S)
             listening.wait(START_GRACE_S)
             core.release_index_builds()

@@ -1,4 +1,5 @@
-"""Thresholds fixed at development time on dev splits (see scripts/)."""
+"""Thresholds fixed at development time on dev splits, by
+`python -m tools.training.calibrate_originality`."""
 
 from __future__ import annotations
 

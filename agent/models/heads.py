@@ -172,10 +172,9 @@ def reset_cache() -> None:
 
 # -- hashed character n-grams ------------------------------------------------------
 _CRC: dict[str, int] = {}  # n-gram -> crc32 of "n:gram", shared across drafts and heads
-# Non-ASCII drafts only (ASCII ones hash in numpy). 100,000 n-grams are ~13 MB and
-# cover a brand's vocabulary many times over (50 drafts: 16,000); at 400,000 the
-# table alone grew to 53 MB, enough to take an agent of 10k posts (~210 MB) past
-# its 250 MB budget. Without the table such a draft costs ~0.57 ms, not 0.39.
+# Non-ASCII drafts only (ASCII ones hash in numpy). The cap covers a brand's
+# vocabulary many times over while keeping the agent inside its memory budget
+# (sizes and timings in docs/speed.md, "text steps").
 _CRC_MAX = 100_000
 
 

@@ -5,7 +5,8 @@ not because they say the same thing; word and character overlap separate the
 two. `pair_features` builds the features, and `repeat_probability` scores a
 pair with the logistic head fitted on the PIT-2015 dev split (see
 tools.training.train_heads; the decision threshold is the dev-F1 optimum stored
-beside it). Not yet wired into the Originality analyzer.
+beside it). `make eval` measures it against the plain cosine threshold that the
+Originality analyzer uses today (docs/quality.md).
 """
 
 from __future__ import annotations

@@ -38,10 +38,9 @@ K_BACKGROUND = 5
 CALIBRATION_SAMPLE = 1000
 # A big brand's calibration is kept across approvals and withdrawals until its post
 # count has moved by RECALIBRATE_SHARE since it was computed: the calibration scores
-# a sample of posts against all of them (1,000 x N products: ~0.08 s at 10k posts,
-# seconds at 1M), and one post more in thousands moves the sample's median far less
-# than drawing another sample does. Below RECALIBRATE_ALWAYS posts it is redone at
-# every change (well under 0.05 s there).
+# a sample of posts against all of them (its cost grows with N; docs/speed.md), and
+# one post more in thousands moves the sample's median far less than drawing another
+# sample does. Below RECALIBRATE_ALWAYS posts it is cheap and redone at every change.
 RECALIBRATE_ALWAYS = 5_000
 RECALIBRATE_SHARE = 0.01
 # Logistic mapping of the robust z-score to 0-100: 50 drift at 1.5 robust SDs
@@ -73,7 +72,7 @@ def typicality(sims: np.ndarray, k: int) -> np.ndarray:
     return top.mean(axis=1)
 
 
-CALIBRATION_BLOCK = 16_384  # posts per block: 256 sample rows x 16k cosines = 16 MB
+CALIBRATION_BLOCK = 16_384  # posts per block: bounds the calibration's memory
 
 
 def _top_cosines(vectors: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:

@@ -1,6 +1,6 @@
 """The websocket protocol, defined once for the agent (docs/protocol.md).
 
-Its twin for the extension is extension/src/protocol.js; tests/test_protocol_sync.py
+Its twin for the extension is extension/src/shared/protocol.js; tests/test_protocol_sync.py
 keeps the two in step (version, message types, error codes, limits).
 
 Frames are JSON text objects with a `type`. Unknown fields are ignored;
@@ -89,6 +89,12 @@ HTTP_STATUS: dict[str, int] = {
     "unknown_platform": 400,
     "internal": 500,
 }
+
+# The extension sends a draft after this pause in typing, and at the latest this
+# long after the first unsent change (extension/src/shared/schedule.js); the
+# bench types with the same rhythm.
+TYPING_PAUSE_MS = 300
+TYPING_MAX_WAIT_MS = 2000
 
 CLOSE_TOO_LARGE = 1009
 CLOSE_TRY_AGAIN = 1013
