@@ -6,7 +6,7 @@ matrix grows by doubling, so `add` never rebuilds what is there.
 Above `EXACT_MAX`, an approximate index (faiss IVF with 8-bit scalar-quantised
 lists) proposes candidates and the float32 matrix re-scores them exactly, so the
 similarities reported are always exact cosines and only recall is approximate
-(measured in docs/speed.md: recall@10 ~0.996 at 5-11k, ~0.98 at 1M). The
+(recall is measured in docs/speed.md). The
 approximate index is built on a background thread from a snapshot; searches stay
 exact (brute force) until it is ready, and the adds and removals made meanwhile are
 replayed into it. Adds and removals then go to both. It is retrained when the index
@@ -27,12 +27,10 @@ import numpy as np
 
 log = logging.getLogger("onbrand.index")
 
-# Brute force up to this size. Its cost is not the top-k alone (~0.2 ms at 10k on an
-# idle machine): between typing pauses the encoder pushes the matrix out of the
-# cache, so a draft's scan reads 15 MB from memory at 10k (1.1-2.3 ms), and the
-# scan in turn pushes out the encoder's weights for the next draft. An 8-bit IVF
-# read of ~4,000 vectors (1.5 MB) took 0.6 ms and an interleaved A/B of two agents
-# on a 10k brand measured end to end p50 22.3 -> 18.6 ms (docs/speed.md).
+# Brute force up to this size. Its cost is not the top-k alone: between typing
+# pauses the encoder pushes the matrix out of the cache, so a draft's scan reads
+# it from memory, and the scan in turn pushes out the encoder's weights for the
+# next draft; a small 8-bit IVF read wins above this (docs/speed.md, "index").
 EXACT_MAX = 5_000
 # The longest a background build waits for its gate: a start that never says it is
 # done (a crash in its warm-up) must not leave a big brand on exact search for good.
@@ -93,8 +91,8 @@ class _Ivf:
 
 def _release_freed_memory() -> None:
     """Hand the heap's free pages back to the system after a build. Training and
-    the snapshot leave ~25 MB free but mapped in glibc's heap at 10k vectors (agent
-    RSS 230 MB instead of ~205); malloc_trim returns them. Elsewhere a no-op."""
+    the snapshot leave pages free but mapped in glibc's heap; malloc_trim returns
+    them (docs/speed.md, "memory"). Elsewhere a no-op."""
     with contextlib.suppress(AttributeError, OSError):  # not glibc
         ctypes.CDLL(None).malloc_trim(0)
 
@@ -319,7 +317,7 @@ class VectorIndex:
         if self.build_gate is not None:
             self.build_gate.wait(BUILD_GATE_MAX_S)
         # The snapshot is taken here, not when the build was asked for: a held build
-        # keeps no copy (15 MB at 10k posts) while it waits, and the brand's load
+        # keeps no copy of the vectors while it waits, and the brand's load
         # does not make one. Changes from now on are replayed onto the built index.
         with self._lock:  # the snapshot and the start of the replay log, as one step
             ids, vecs = self.matrix()
