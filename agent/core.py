@@ -28,6 +28,7 @@ from agent.store import DEFAULT_BRAND, Store, StoreError, norm_key
 from agent.text.rules import RulesError, load_rules
 from agent.text.style import RECIPE as STYLE_RECIPE
 from agent.text.style import features
+from agent.text.unicode import valid
 from embeddings import Encoder, load_encoder
 from embeddings.backends import default_backend
 
@@ -153,10 +154,10 @@ class Onbrand:
         if platform is not None and platform_name(platform) is None:
             raise OnbrandError(f"unknown platform {platform!r}", "unknown_platform")
         return Draft(
-            text=text,
+            text=valid(text),
             platform=platform_name(platform),
             brand=self.resolve_brand(brand),
-            reply_to=reply_to or None,
+            reply_to=valid(reply_to) if reply_to else None,
         )
 
     def analyze_many(self, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
@@ -176,7 +177,7 @@ class Onbrand:
         """Store an approved post and teach the voice model at once."""
         brand = self.resolve_brand(brand)
         rec = Record(
-            text=text or "", where="approve", platform=platform, posted_at=posted_at, url=url
+            text=valid(text or ""), where="approve", platform=platform, posted_at=posted_at, url=url
         )
         parsed = Parsed("approve")
         parsed.add(rec)

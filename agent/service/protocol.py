@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.platforms import MAX_POST_CHARS, PLATFORMS
+from agent.text.unicode import valid
 
 PROTOCOL_VERSION = 1
 
@@ -194,7 +195,7 @@ def _str(
     if len(v) > limit:
         code = "text_too_long" if key == "text" else "bad_frame"
         raise ProtocolError(code, f"`{key}` is {len(v):,} characters; the limit is {limit:,}", re)
-    return v
+    return valid(v)
 
 
 def _platform(obj: dict[str, Any], re: dict[str, Any]) -> str | None:
