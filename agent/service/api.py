@@ -20,6 +20,8 @@ from agent.service.security import bearer
 
 log = logging.getLogger("onbrand.server")
 
+BODY_TIMEOUT_S = 10.0
+
 
 class Actions:
     """What a client may ask over either transport, besides analysis."""
@@ -92,13 +94,18 @@ class ApiViews(Actions):
 
     async def _json_body(self, request: web.Request) -> dict[str, Any]:
         try:
-            raw = await request.read()
+            async with asyncio.timeout(BODY_TIMEOUT_S):  # a body sent a byte at a time
+                raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             raise P.ProtocolError("frame_too_large", "the body is over 512 KiB") from None
+        except TimeoutError:
+            raise P.ProtocolError(
+                "bad_frame", f"the body did not arrive within {BODY_TIMEOUT_S:g} s"
+            ) from None
         obj_type = "pair" if request.path.endswith("pair") else request.path.rsplit("/", 1)[-1]
         try:
             obj = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise P.ProtocolError("bad_json", "the body is not JSON") from None
         if not isinstance(obj, dict):
             raise P.ProtocolError("bad_json", "the body must be a JSON object")

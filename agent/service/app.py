@@ -24,8 +24,15 @@ from agent.service import protocol as P
 from agent.service.api import ApiViews
 from agent.service.auth import Auth, Logins
 from agent.service.dashboard import DashboardViews
+from agent.service.limits import (
+    HEADER_TIMEOUT_S,
+    HeaderDeadlines,
+    is_address_taken,
+    quiet_repeats,
+    raise_open_file_limit,
+)
 from agent.service.security import Guard, is_loopback
-from agent.service.websocket import Conn, Scheduler, SocketViews
+from agent.service.websocket import AUTH_TIMEOUT_S, Conn, Scheduler, SocketViews
 
 log = logging.getLogger("onbrand.server")
 
@@ -41,6 +48,8 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         allow_remote: bool = False,
         extra_origins: tuple[str, ...] = (),
         rate: tuple[float, float] = (P.RATE_PER_SECOND, P.RATE_BURST),
+        auth_timeout: float = AUTH_TIMEOUT_S,
+        header_timeout: float = HEADER_TIMEOUT_S,
     ) -> None:
         self.core = core
         self.auth = auth or Auth()
@@ -55,6 +64,9 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         self.allow_remote = allow_remote
         self.allowed_origins = {P.EXTENSION_ORIGIN, *extra_origins}
         self.rate = rate
+        self.auth_timeout = auth_timeout
+        self.deadlines = HeaderDeadlines(header_timeout)
+        self._background: set[asyncio.Future[None]] = set()
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onbrand-model")
         self.conns: dict[int, Conn] = {}
         self._ids = count(1)
@@ -112,18 +124,31 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def start(self) -> web.AppRunner:
+        raise_open_file_limit()
+        quiet_repeats()
         runner = web.AppRunner(self.app(), access_log=None)
         await runner.setup()
+        assert runner.server is not None
+        self.deadlines.watch(runner.server)
         bound = 0
         for host in self.bind_hosts:
             try:
                 await web.TCPSite(runner, host, self.port, reuse_address=True).start()
                 bound += 1
             except OSError as exc:
-                if host == "::1":  # a machine without IPv6 loopback still serves 127.0.0.1
+                # A machine without IPv6 loopback still serves 127.0.0.1; but when
+                # another program holds [::1]:PORT it would get what clients send
+                # to "localhost", so the agent refuses to start instead.
+                if host == "::1" and not is_address_taken(exc):
                     log.info("not listening on [::1]: %s", exc)
                     continue
                 await runner.cleanup()
+                if is_address_taken(exc):
+                    raise OSError(
+                        exc.errno,
+                        f"another program already listens on {host} port {self.port}; "
+                        "stop it or start onbrand with --port",
+                    ) from None
                 raise
         if not bound:
             raise OSError("could not listen on any address")

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from agent.service import protocol as P
+from agent.service.limits import HeaderDeadlines
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
@@ -57,6 +58,7 @@ class Guard:
     allowed_origins: set[str]
     allow_remote: bool
     bind_hosts: tuple[str, ...]
+    deadlines: HeaderDeadlines
 
     def origin_allowed(self, origin: str | None) -> bool:
         """No Origin: a local tool (a token is still required). The pinned
@@ -84,6 +86,7 @@ class Guard:
     async def guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        self.deadlines.started(request.protocol)  # its headers are complete
         if not self.allow_remote and not is_loopback(request.remote):
             return refuse("requests from other machines are refused")
         if not self.host_allowed(request.host):

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import count
@@ -16,6 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from agent import __version__
+from agent.analyzers import Draft
 from agent.core import Onbrand, OnbrandError
 from agent.service import protocol as P
 from agent.service.api import Actions
@@ -23,6 +25,34 @@ from agent.service.api import Actions
 log = logging.getLogger("onbrand.server")
 
 BATCH_MAX = 16
+# A socket must say hello with a valid token this soon after it opens; at most
+# this many unauthenticated sockets are kept (the oldest goes first), so sockets
+# that never authenticate cannot take the paired extension's place.
+AUTH_TIMEOUT_S = 5.0
+MAX_UNAUTHENTICATED = 16
+# Drafts one connection may have waiting (distinct draft ids); over it, its
+# oldest waiting draft is answered with `rate_limited` instead of analysed.
+MAX_WAITING = 8
+# At most one `rate_limited` answer a second per connection: a flood must not
+# be answered frame for frame.
+LIMITED_REPLY_EVERY_S = 1.0
+
+
+class Socket(web.WebSocketResponse):
+    """A websocket that answers a frame over aiohttp's own cap with the
+    protocol's `frame_too_large` before closing, like the frames under it."""
+
+    _told_too_large = False
+
+    async def close(self, *, code: int = 1000, message: bytes = b"", drain: bool = True) -> bool:
+        if code == P.CLOSE_TOO_LARGE and not self._told_too_large and not self.closed:
+            self._told_too_large = True
+            frame = P.error_frame(
+                "frame_too_large", f"frames are limited to {P.MAX_FRAME_BYTES} bytes"
+            )
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await self.send_str(P.dumps(frame))
+        return await super().close(code=code, message=message, drain=drain)
 
 
 class TokenBucket:
@@ -47,6 +77,8 @@ class Conn:
     origin: str | None
     authed: bool = False
     token_id: str | None = None
+    limited_at: float = 0.0  # when this connection was last told `rate_limited`
+    suppressed: int = 0  # rate-limited frames not answered since then
     bucket: TokenBucket = field(
         default_factory=lambda: TokenBucket(P.RATE_PER_SECOND, P.RATE_BURST)
     )
@@ -80,17 +112,58 @@ class Scheduler:
         self.analysed = 0  # for tests and /health-free introspection
         self.dropped = 0
 
-    def submit(self, conn: Conn, msg: P.Analyze) -> None:
+    def submit(self, conn: Conn, msg: P.Analyze) -> Job | None:
+        """Queue a draft. Returns the job it pushed out when the connection
+        already had MAX_WAITING drafts waiting (the caller answers it)."""
         key = (conn.id, msg.draft_id)
         waiting = self.pending.get(key)
         newest = max(self.last_seq.get(key, -1), waiting.msg.seq if waiting else -1)
         if msg.seq <= newest:
             self.dropped += 1
-            return
+            return None
+        pushed: Job | None = None
         if waiting:
             self.dropped += 1
+        else:
+            mine = [k for k in self.pending if k[0] == conn.id]
+            if len(mine) >= MAX_WAITING:
+                pushed = self.pending.pop(mine[0])
+                self.dropped += 1
         self.pending[key] = Job(conn, msg)
         self.wake.set()
+        return pushed
+
+    def _next_batch(self) -> list[tuple[tuple[int, str], Job]]:
+        """Up to BATCH_MAX waiting drafts, taken round-robin across connections
+        (each connection's oldest first), so a flooding client waits its turn."""
+        by_conn: dict[int, list[tuple[int, str]]] = {}
+        for key in self.pending:
+            by_conn.setdefault(key[0], []).append(key)
+        order = list(by_conn.values())
+        batch: list[tuple[int, str]] = []
+        depth = 0
+        while len(batch) < BATCH_MAX and any(depth < len(keys) for keys in order):
+            for keys in order:
+                if depth < len(keys) and len(batch) < BATCH_MAX:
+                    batch.append(keys[depth])
+            depth += 1
+        return [(key, self.pending.pop(key)) for key in batch]
+
+    async def _analyse(self, drafts: list[Draft]) -> list[dict[str, Any] | None]:
+        """Results in order; None for a draft whose analysis failed. A batch that
+        fails is analysed again one draft at a time, so one bad draft never fails
+        another client's."""
+        loop = asyncio.get_running_loop()
+        try:
+            return list(await loop.run_in_executor(self.executor, self.core.analyze_many, drafts))
+        except Exception:
+            if len(drafts) == 1:
+                log.exception("analysis failed")
+                return [None]
+        out: list[dict[str, Any] | None] = []
+        for d in drafts:
+            out.extend(await self._analyse([d]))
+        return out
 
     def forget(self, conn: Conn) -> None:
         for key in [k for k in self.pending if k[0] == conn.id]:
@@ -99,15 +172,12 @@ class Scheduler:
             del self.last_seq[key]
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self.wake.wait()
             self.wake.clear()
             while self.pending:
-                keys = list(self.pending)[:BATCH_MAX]
-                jobs = [self.pending.pop(k) for k in keys]
                 drafts, ready = [], []
-                for key, job in zip(keys, jobs, strict=True):
+                for key, job in self._next_batch():
                     m = job.msg
                     try:
                         drafts.append(self.core.make_draft(m.text, m.platform, m.brand, m.reply_to))
@@ -116,18 +186,13 @@ class Scheduler:
                         await job.conn.send(P.error_frame(exc.code, str(exc), _re(m)))
                 if not drafts:
                     continue
-                try:
-                    results = await loop.run_in_executor(
-                        self.executor, self.core.analyze_many, drafts
-                    )
-                except Exception:
-                    log.exception("analysis failed")
-                    for _key, job in ready:
+                results = await self._analyse(drafts)
+                for (key, job), result in zip(ready, results, strict=True):
+                    if result is None:
                         await job.conn.send(
                             P.error_frame("internal", "analysis failed", _re(job.msg))
                         )
-                    continue
-                for (key, job), result in zip(ready, results, strict=True):
+                        continue
                     self.last_seq[key] = max(self.last_seq.get(key, -1), job.msg.seq)
                     self.analysed += 1
                     await job.conn.send(
@@ -145,6 +210,8 @@ def _re(m: P.Analyze) -> dict[str, Any]:
 
 
 class SocketViews(Actions):
+    auth_timeout: float
+    _background: set[asyncio.Future[None]]
     conns: dict[int, Conn]
     _ids: count[int]
     rate: tuple[float, float]
@@ -156,7 +223,7 @@ class SocketViews(Actions):
         # still read and answered with a clear error before the close.
         # No permessage-deflate: on loopback it saves no time on the wire and costs
         # a compression per result on our side and a decompression on the browser's.
-        ws = web.WebSocketResponse(
+        ws = Socket(
             max_msg_size=P.MAX_FRAME_BYTES * 2,
             heartbeat=P.KEEPALIVE_SECONDS * 2,
             compress=False,
@@ -165,14 +232,12 @@ class SocketViews(Actions):
         conn = Conn(
             next(self._ids), ws, request.headers.get("Origin"), bucket=TokenBucket(*self.rate)
         )
-        if len(self.conns) >= P.MAX_CONNECTIONS:
-            await conn.send(
-                P.error_frame("too_many_connections", f"at most {P.MAX_CONNECTIONS} connections")
-            )
-            await ws.close(code=P.CLOSE_TRY_AGAIN, message=b"too many connections")
-            return ws
         self.conns[conn.id] = conn
         log.info("connection %d opened", conn.id)
+        await self._keep_unauthenticated_in_budget()
+        deadline = asyncio.get_running_loop().call_later(
+            self.auth_timeout, self._auth_deadline, conn
+        )
         try:
             async for raw in ws:
                 if raw.type == WSMsgType.ERROR:
@@ -180,25 +245,17 @@ class SocketViews(Actions):
                 if raw.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                     continue
                 size = len(raw.data.encode() if isinstance(raw.data, str) else raw.data)
-                if size > P.MAX_FRAME_BYTES:
-                    await conn.send(
-                        P.error_frame(
-                            "frame_too_large", f"frames are limited to {P.MAX_FRAME_BYTES} bytes"
-                        )
-                    )
+                if size > P.MAX_FRAME_BYTES:  # Socket.close answers it first
                     await ws.close(code=P.CLOSE_TOO_LARGE, message=b"frame too large")
                     break
                 if not conn.bucket.take():
-                    await conn.send(
-                        P.error_frame(
-                            "rate_limited", f"more than {P.RATE_PER_SECOND} messages a second"
-                        )
-                    )
+                    await self._tell_limited(conn)
                     continue
                 await self.on_frame(conn, raw.data)
                 if ws.closed:
                     break
         finally:
+            deadline.cancel()
             self.conns.pop(conn.id, None)
             if self.scheduler:
                 self.scheduler.forget(conn)
@@ -225,7 +282,15 @@ class SocketViews(Actions):
             elif isinstance(msg, P.Analyze):
                 log.debug("analyze: %d chars", len(msg.text))  # lengths only, never text
                 assert self.scheduler is not None
-                self.scheduler.submit(conn, msg)
+                pushed = self.scheduler.submit(conn, msg)
+                if pushed is not None:
+                    await conn.send(
+                        P.error_frame(
+                            "rate_limited",
+                            f"more than {MAX_WAITING} drafts waiting; this one was skipped",
+                            _re(pushed.msg),
+                        )
+                    )
             elif isinstance(msg, P.Approve):
                 await conn.send(await self._do_approve(msg))
             elif isinstance(msg, P.Report):
@@ -235,7 +300,8 @@ class SocketViews(Actions):
         except P.ProtocolError as exc:
             await conn.send(exc.frame())
             if exc.fatal:
-                await conn.ws.close(code=P.CLOSE_POLICY, message=exc.code.encode())
+                close = {"too_many_connections": P.CLOSE_TRY_AGAIN}.get(exc.code, P.CLOSE_POLICY)
+                await conn.ws.close(code=close, message=exc.code.encode())
         except OnbrandError as exc:
             await conn.send(P.error_frame(exc.code, str(exc), re))
         except Exception:
@@ -255,8 +321,58 @@ class SocketViews(Actions):
             raise P.ProtocolError(
                 "unauthorized", "unknown or revoked token; pair again", {"type": "hello"}
             )
+        if not conn.authed and sum(c.authed for c in self.conns.values()) >= P.MAX_CONNECTIONS:
+            raise P.ProtocolError(
+                "too_many_connections",
+                f"at most {P.MAX_CONNECTIONS} paired connections",
+                {"type": "hello"},
+            )
         conn.authed, conn.token_id = True, token_id
         await conn.send(self.welcome())
+
+    # -- keeping sockets that never authenticate in check -----------------------
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _auth_deadline(self, conn: Conn) -> None:
+        if not conn.authed:
+            self._spawn(self._close_if_unauthenticated(conn))
+
+    async def _close_if_unauthenticated(self, conn: Conn) -> None:
+        if conn.authed or conn.ws.closed:
+            return
+        await conn.send(
+            P.error_frame(
+                "not_authenticated", f"no hello with a valid token within {self.auth_timeout:g} s"
+            )
+        )
+        await conn.ws.close(code=P.CLOSE_POLICY, message=b"hello took too long")
+
+    async def _keep_unauthenticated_in_budget(self) -> None:
+        waiting = [c for c in self.conns.values() if not c.authed]
+        for old in waiting[: max(0, len(waiting) - MAX_UNAUTHENTICATED)]:
+            await old.send(
+                P.error_frame(
+                    "too_many_connections",
+                    f"more than {MAX_UNAUTHENTICATED} sockets waiting to say hello",
+                )
+            )
+            await old.ws.close(code=P.CLOSE_TRY_AGAIN, message=b"too many connections")
+
+    async def _tell_limited(self, conn: Conn) -> None:
+        now = time.monotonic()
+        if now - conn.limited_at < LIMITED_REPLY_EVERY_S:
+            conn.suppressed += 1
+            return
+        skipped = f" ({conn.suppressed} more were not answered)" if conn.suppressed else ""
+        conn.limited_at, conn.suppressed = now, 0
+        await conn.send(
+            P.error_frame(
+                "rate_limited", f"more than {P.RATE_PER_SECOND} messages a second{skipped}"
+            )
+        )
 
     def welcome(self) -> dict[str, Any]:
         brands = self.core.store.brands()
