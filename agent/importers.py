@@ -13,16 +13,24 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from agent.platforms import MAX_POST_CHARS, PLATFORMS, platform_name
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# An X archive's zip: what its tweets files may unzip to, counted on the bytes
+# actually inflated, never on the sizes the zip declares (docs/import.md).
+MAX_ARCHIVE_BYTES = 256 * 1024 * 1024
+MAX_ARCHIVE_PARTS = 100
+_UNZIP_CHUNK = 1024 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"
 FORMATS = ("csv", "jsonl", "text", "twitter", "mastodon", "linkedin")
 
 TEXT_COLUMNS = ("text", "content", "post", "full_text", "body", "message", "sharecommentary")
@@ -135,13 +143,17 @@ def _read(path: Path) -> bytes:
         raise ImportFileError(f"{path}: is a folder; name a file")
     if size == 0:
         raise ImportFileError(f"{path.name}: the file is empty")
-    if size > MAX_FILE_BYTES and not zipfile.is_zipfile(path):
-        raise ImportFileError(
-            f"{path.name}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB "
-            "limit for one file; split it"
-        )
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+            if head[:4] == _ZIP_MAGIC:
+                return head  # a zip is read member by member, from the file (read_twitter)
+            if size > MAX_FILE_BYTES:
+                raise ImportFileError(
+                    f"{path.name}: {size / 2**20:.1f} MiB is over the "
+                    f"{MAX_FILE_BYTES // 2**20} MiB limit for one file; split it"
+                )
+            return head + fh.read()
     except OSError as exc:
         raise ImportFileError(f"{path.name}: cannot read ({exc.strerror})") from None
 
@@ -150,7 +162,7 @@ def _read(path: Path) -> bytes:
 
 
 def detect(name: str, raw: bytes) -> str:
-    if raw[:4] == b"PK\x03\x04":
+    if raw[:4] == _ZIP_MAGIC:
         return "twitter"
     head = raw[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"window.YTD."):
@@ -170,6 +182,18 @@ def detect(name: str, raw: bytes) -> str:
 
 
 # -- readers -----------------------------------------------------------------
+
+_TOO_DEEP = "nested too deeply to read"
+
+
+def _loads(text: str, name: str, what: str) -> Any:
+    """A whole file's JSON; any way it fails is one ImportFileError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"{name}:{exc.lineno}: {what} ({exc.msg})") from None
+    except RecursionError:  # thousands of nested brackets: json gives up, not the import
+        raise ImportFileError(f"{name}: {what} ({_TOO_DEEP})") from None
 
 
 def _pick(cols: Sequence[str], wanted: tuple[str, ...]) -> str | None:
@@ -241,10 +265,7 @@ def read_jsonl(name: str, text: str, platform: str | None) -> Parsed:
     out = Parsed("jsonl")
     stripped = text.lstrip()
     if stripped.startswith("["):  # a JSON array is accepted too
-        try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ImportFileError(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
+        items = _loads(stripped, name, "bad JSON")
         for i, obj in enumerate(items, 1):
             rec = _from_obj(obj, f"{name}:item {i}", platform)
             out.rejects.append((f"{name}:item {i}", rec)) if isinstance(rec, str) else out.add(rec)
@@ -257,6 +278,9 @@ def read_jsonl(name: str, text: str, platform: str | None) -> Parsed:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             out.rejects.append((where, f"bad JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        except RecursionError:
+            out.rejects.append((where, f"bad JSON ({_TOO_DEEP})"))
             continue
         rec = _from_obj(obj, where, platform)
         out.rejects.append((where, rec)) if isinstance(rec, str) else out.add(rec)
@@ -280,38 +304,63 @@ def read_text(name: str, text: str, platform: str | None) -> Parsed:
     return out
 
 
-def read_twitter(name: str, raw: bytes, platform: str | None) -> Parsed:
+def _unzip(name: str, source: Path | bytes) -> Iterator[tuple[str, bytes]]:
+    """The tweets files of an X archive's zip, one at a time, each read in chunks:
+    a zip bomb is stopped by the bytes it inflates to, whatever sizes it declares."""
+    try:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+            names = [n for n in zf.namelist() if re.search(r"(^|/)data/tweets?(-part\d+)?\.js$", n)]
+            if not names:
+                names = [n for n in zf.namelist() if n.endswith("tweets.js")]
+            if not names:
+                raise ImportFileError(f"{name}: a zip without data/tweets.js; not an X archive")
+            if len(names) > MAX_ARCHIVE_PARTS:
+                raise ImportFileError(
+                    f"{name}: {len(names):,} tweets files, over the limit of "
+                    f"{MAX_ARCHIVE_PARTS} for one archive; not an X archive as X makes them"
+                )
+            total = 0
+            for n in sorted(names):
+                parts: list[bytes] = []
+                size = 0
+                with zf.open(n) as fh:
+                    while block := fh.read(_UNZIP_CHUNK):
+                        size += len(block)
+                        total += len(block)
+                        if size > MAX_FILE_BYTES:
+                            raise ImportFileError(
+                                f"{name}:{n}: unzips to over {MAX_FILE_BYTES / 2**20:.3g} MiB, "
+                                "the limit for one file"
+                            )
+                        if total > MAX_ARCHIVE_BYTES:
+                            raise ImportFileError(
+                                f"{name}: its tweets files unzip to over "
+                                f"{MAX_ARCHIVE_BYTES / 2**20:.3g} MiB, the limit for one archive; "
+                                "unzip it and import data/tweets*.js one file at a time"
+                            )
+                        parts.append(block)
+                yield n, b"".join(parts)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ImportFileError(f"{name}: broken zip ({exc})") from None
+    except (NotImplementedError, RuntimeError) as exc:  # encrypted, or an unknown method
+        raise ImportFileError(f"{name}: a zip this reader cannot open ({exc})") from None
+    except OSError as exc:
+        raise ImportFileError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_twitter(name: str, raw: bytes, platform: str | None, path: Path | None = None) -> Parsed:
+    """An X archive's `tweets.js`, or its zip (`raw`, or read from `path` when
+    `raw` holds only the zip's first bytes)."""
     out = Parsed("twitter")
-    member = name
-    if raw[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-                names = [
-                    n for n in zf.namelist() if re.search(r"(^|/)data/tweets?(-part\d+)?\.js$", n)
-                ]
-                if not names:
-                    names = [n for n in zf.namelist() if n.endswith("tweets.js")]
-                if not names:
-                    raise ImportFileError(f"{name}: a zip without data/tweets.js; not an X archive")
-                chunks = []
-                for n in sorted(names):
-                    info = zf.getinfo(n)
-                    if info.file_size > MAX_FILE_BYTES:
-                        raise ImportFileError(f"{name}:{n}: too large ({info.file_size:,} bytes)")
-                    chunks.append((n, zf.read(n)))
-        except zipfile.BadZipFile as exc:
-            raise ImportFileError(f"{name}: broken zip ({exc})") from None
+    chunks: Iterator[tuple[str, bytes]] | list[tuple[str, bytes]]
+    if raw[:4] == _ZIP_MAGIC:
+        chunks = _unzip(name, path if path is not None else raw)
     else:
-        chunks = [(member, raw)]
+        chunks = [(name, raw)]
     for member, data in chunks:
         text = _decode(data, member)
         body = re.sub(r"^\s*window\.YTD\.[\w.]+\s*=\s*", "", text, count=1)
-        try:
-            items = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise ImportFileError(
-                f"{member}:{exc.lineno}: bad JSON in the X archive ({exc.msg})"
-            ) from None
+        items = _loads(body, member, "bad JSON in the X archive")
         if not isinstance(items, list):
             raise ImportFileError(f"{member}: expected a list of tweets")
         for i, item in enumerate(items, 1):
@@ -339,10 +388,7 @@ def read_twitter(name: str, raw: bytes, platform: str | None) -> Parsed:
 
 def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
     out = Parsed("mastodon")
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{name}:{exc.lineno}: bad JSON ({exc.msg})") from None
+    doc = _loads(text, name, "bad JSON")
     items = doc.get("orderedItems") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ImportFileError(f"{name}: no orderedItems list; not a Mastodon outbox.json")
@@ -380,7 +426,7 @@ def parse_file(path: Path, fmt: str | None = None, platform: str | None = None) 
     name = path.name
     fmt = fmt or detect(name, raw)
     if fmt == "twitter":
-        return read_twitter(name, raw, platform)
+        return read_twitter(name, raw, platform, path)
     text = _decode(raw, name)
     if not text.strip():
         raise ImportFileError(f"{name}: the file holds only white space")

@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from agent import importers
 from agent.core import Onbrand, OnbrandError
-from agent.importers import detect, parse_file
+from agent.importers import MAX_ARCHIVE_PARTS, detect, parse_file
 from agent.store import Store
 
 
@@ -104,6 +106,81 @@ def test_x_archive_tweets_js_and_zip(core: Onbrand, tmp_path: Path) -> None:
     assert s["added"] == 1 and "From the zip." in texts(core)
 
 
+def archive(parts: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def padded_tweets(n: int, pad: int) -> str:
+    """A valid tweets file of one tweet and `pad` spaces: it deflates to ~nothing."""
+    return tweets_js([{"id_str": str(n), "full_text": f"Post {n} of the archive."}]).replace(
+        "[", "[" + " " * pad, 1
+    )
+
+
+def test_x_archive_is_capped_on_the_bytes_it_unzips_to(
+    core: Onbrand, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many parts, each under the one-file limit, that together inflate past the
+    archive's limit (a few hundred KB here, by a lowered cap; 256 MiB for real)."""
+    core.approve("An existing post stays untouched.")
+    parts = {f"data/tweets-part{i}.js": padded_tweets(i, 100_000) for i in range(4)}
+    z = write(tmp_path, "bomb.zip", archive(parts))
+    assert z.stat().st_size < 5_000
+    monkeypatch.setattr(importers, "MAX_ARCHIVE_BYTES", 300_000)
+    with pytest.raises(OnbrandError, match="unzip to over .* the limit for one archive") as err:
+        core.import_file(z)
+    assert "\n" not in str(err.value)
+    assert texts(core) == ["An existing post stays untouched."]
+    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 50_000)
+    monkeypatch.setattr(importers, "MAX_ARCHIVE_BYTES", 10**9)
+    with pytest.raises(OnbrandError, match="tweets-part0.js: unzips to over 0.0477 MiB"):
+        core.import_file(z)
+    monkeypatch.undo()
+    assert core.import_file(z)["added"] == 4  # within the limits, the same archive imports
+
+
+def test_x_archive_with_too_many_tweets_files_is_refused(core: Onbrand, tmp_path: Path) -> None:
+    n = MAX_ARCHIVE_PARTS + 1
+    parts = {
+        f"data/tweets-part{i}.js": tweets_js([{"id_str": str(i), "full_text": f"Post {i}."}])
+        for i in range(n)
+    }
+    z = write(tmp_path, "parts.zip", archive(parts))
+    with pytest.raises(OnbrandError, match=f"{n} tweets files, over the limit of {n - 1}"):
+        core.import_file(z)
+    assert texts(core) == []
+
+
+def test_x_archive_member_that_lies_about_its_size(core: Onbrand, tmp_path: Path) -> None:
+    """The zip says the member is 100 bytes; it inflates to 5 MB. Nothing past what
+    is declared is ever inflated (the reader counts what it reads, and zipfile
+    stops at the declared size), and the member is refused as broken."""
+    body = padded_tweets(1, 5 * 2**20)
+    raw = bytearray(archive({"data/tweets.js": body}))
+    struct.pack_into("<I", raw, 22, 100)  # the local header's uncompressed size
+    central = raw.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", raw, central + 24, 100)  # the central directory's
+    z = write(tmp_path, "liar.zip", bytes(raw))
+    assert zipfile.ZipFile(z).getinfo("data/tweets.js").file_size == 100
+    with pytest.raises(OnbrandError, match="broken zip") as err:
+        core.import_file(z)
+    assert "\n" not in str(err.value)
+    assert texts(core) == []
+
+
+def test_deeply_nested_jsonl_line_is_a_reject(core: Onbrand, tmp_path: Path) -> None:
+    p = write(tmp_path, "posts.jsonl", json.dumps({"text": "One post."}) + "\n" + "[" * 100_000)
+    s = core.import_file(p)
+    assert s["added"] == 1
+    assert s["rejected"] == [
+        {"where": "posts.jsonl:2", "reason": "bad JSON (nested too deeply to read)"}
+    ]
+
+
 def test_mastodon_outbox_strips_html(core: Onbrand, tmp_path: Path) -> None:
     outbox = {
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -166,6 +243,9 @@ def test_format_detection_from_content_and_override(tmp_path: Path) -> None:
         ("allbad.jsonl", b"{nope\n{also nope\n", "bad JSON"),
         ("tweets.js", b"window.YTD.tweets.part0 = [ {", "bad JSON in the X archive"),
         ("fake.zip", b"PK\x03\x04not really a zip", "broken zip"),
+        ("deep.jsonl", b"[" * 100_000, "nested too deeply"),
+        ("deep.json", b'{"orderedItems": ' + b"[" * 100_000, "nested too deeply"),
+        ("tweets.js", b"window.YTD.tweets.part0 = " + b"[" * 100_000, "nested too deeply"),
     ],
 )
 def test_malformed_files_are_refused_whole(
