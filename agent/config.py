@@ -4,10 +4,25 @@ privacy mode and the server's port."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 DEFAULT_PORT = 47615
 PRIVACY_MODES = ("local-only", "off")
+# The data dir and the config dir are the user's alone (docs/privacy.md).
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Make `path` (and its missing parents) and keep it 0700; an existing folder
+    with wider modes (an older install) is narrowed."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != PRIVATE_DIR_MODE:
+            os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError:
+        pass  # not ours, or a read-only file system: a write there reports it
+    return path
 
 
 def privacy_mode() -> str:
@@ -18,7 +33,7 @@ def privacy_mode() -> str:
 
 
 def data_dir() -> Path:
-    """`ONBRAND_HOME`, else the platform's user data dir."""
+    """`ONBRAND_HOME`, else the platform's user data dir; made 0700."""
     home = os.environ.get("ONBRAND_HOME")
     if home:
         path = Path(home).expanduser()
@@ -26,17 +41,13 @@ def data_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir("onbrand"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def config_dir() -> Path:
-    home = os.environ.get("ONBRAND_HOME")
-    if home:
-        path = Path(home).expanduser() / "config"
-    else:
-        import platformdirs
+    """`config/` in `ONBRAND_HOME`, else the platform's user config dir; made 0700."""
+    if os.environ.get("ONBRAND_HOME"):
+        return private_dir(data_dir() / "config")
+    import platformdirs
 
-        path = Path(platformdirs.user_config_dir("onbrand"))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private_dir(Path(platformdirs.user_config_dir("onbrand")))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +28,7 @@ from embeddings.encoder import ModelIdentity, identity_from_json
 
 SCHEMA_VERSION = 5
 DEFAULT_BRAND = "default"
+DB_FILE_MODE = 0o600  # the database and its -wal and -shm: the user's alone
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _SPACE = re.compile(r"\s+")
@@ -233,11 +236,13 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "onbrand.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.RLock()
         # A brand's id never changes once made (brands are neither renamed nor
         # deleted), so each name is looked up once; every draft names its brand.
         self._brand_ids: dict[str, int] = {}
+        self._create()
+        self._private_files()
         self._db = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )
@@ -245,8 +250,29 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged approval survives a crash
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._private_files()  # -wal and -shm from before (SQLite gives new ones our mode)
         self._migrate()
         self.ensure_brand(DEFAULT_BRAND)
+
+    def _create(self) -> bool:
+        """Create the database file 0600 unless it exists; whether it was made now."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_FILE_MODE)
+        except FileExistsError:
+            return False
+        os.close(fd)
+        os.chmod(self.path, DB_FILE_MODE)  # whatever the umask
+        return True
+
+    def _private_files(self) -> None:
+        """0600 for the database, its -wal and its -shm (an older install made them
+        0644); SQLite creates a new -wal or -shm with the database's mode."""
+        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            try:
+                if stat.S_IMODE(p.stat().st_mode) != DB_FILE_MODE:
+                    os.chmod(p, DB_FILE_MODE)
+            except OSError:
+                pass  # absent, or not ours: SQLite reports what it cannot open
 
     # -- plumbing ---------------------------------------------------------
     def close(self) -> None:

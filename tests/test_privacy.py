@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -129,3 +131,51 @@ def test_remote_bind_refused_in_privacy_mode(args: list[str], onbrand_home: Path
     )
     assert r.returncode == 2
     assert "privacy" in r.stderr and "Traceback" not in r.stderr
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_store_and_the_config_are_the_users_alone(onbrand_home: Path) -> None:
+    """0700 for the data and config dirs, 0600 for the database, its -wal and -shm
+    (tests run as root, for whom the bits are still what they say)."""
+    old = os.umask(0)  # the most permissive umask: the modes must not depend on it
+    try:
+        store = Store()
+        Auth().new_code()
+    finally:
+        os.umask(old)
+    db = onbrand_home / "onbrand.sqlite3"
+    try:
+        assert mode(onbrand_home) == 0o700
+        assert mode(onbrand_home / "config") == 0o700
+        assert mode(onbrand_home / "config" / "pairing.json") == 0o600
+        for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            assert mode(p) == 0o600, p
+    finally:
+        store.close()
+
+
+def test_an_older_install_is_made_private_when_the_store_opens(onbrand_home: Path) -> None:
+    Store().close()
+    db = onbrand_home / "onbrand.sqlite3"
+    # An older onbrand left the folders 0755 and the files 0644, and a crash left
+    # the -wal and -shm beside the database (a reader holds them open here).
+    reader = sqlite3.connect(db)
+    reader.execute("SELECT COUNT(*) FROM posts").fetchone()
+    wal, shm = Path(f"{db}-wal"), Path(f"{db}-shm")
+    assert wal.exists() and shm.exists()
+    for p in (onbrand_home, onbrand_home / "config"):
+        p.mkdir(exist_ok=True)
+        os.chmod(p, 0o755)
+    for p in (db, wal, shm):
+        os.chmod(p, 0o644)
+    try:
+        store = Store()
+        Auth()
+        assert mode(onbrand_home) == 0o700 and mode(onbrand_home / "config") == 0o700
+        assert [mode(p) for p in (db, wal, shm)] == [0o600] * 3
+        store.close()
+    finally:
+        reader.close()
