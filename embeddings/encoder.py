@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -117,6 +118,44 @@ def l2_normalise(vecs: np.ndarray) -> np.ndarray:
     return (vecs / norms).astype(np.float32, copy=False)
 
 
+# The model reads at most its first 256 word pieces. Every run of characters
+# between spaces, tabs and newlines that holds a letter or digit yields at least
+# one piece, and so does every CJK ideograph (the tokenizer splits them one by
+# one), so text past the CLIP_WORDS-th piece counted this way is never read: it
+# is cut before tokenising, which would otherwise walk a 63k-character draft whole.
+CLIP_WORDS = 320
+CLIP_FROM_CHARS = 2000  # shorter texts cannot hold CLIP_WORDS words worth cutting
+_RUN = re.compile(r"[^ \t\n]+")
+# The ideograph blocks BERT's tokenizer splits character by character.
+_CJK = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+    "\U0002a700-\U0002ceaf\U0002f800-\U0002fa1f]"
+)
+
+
+def clip_to_model(text: str) -> str:
+    """`text` cut where the model stops reading: the same vector, less work."""
+    if len(text) < CLIP_FROM_CHARS:
+        return text
+    pieces = 0
+    for m in _RUN.finditer(text):
+        run = m.group()
+        ideographs = list(_CJK.finditer(run))
+        if not ideographs:
+            if any(ch.isalnum() for ch in run):
+                pieces += 1
+                if pieces >= CLIP_WORDS:
+                    return text[: m.end()]
+            continue
+        for ch in ideographs:  # a cut right after an ideograph is a piece boundary
+            pieces += 1
+            if pieces >= CLIP_WORDS:
+                return text[: m.start() + ch.end()]
+        if any(c.isalnum() for c in _CJK.sub("", run)):  # the letters around them
+            pieces += 1
+    return text
+
+
 class Encoder(ABC):
     """Turns texts into L2-normalised float32 vectors of shape (n, dim)."""
 
@@ -126,7 +165,7 @@ class Encoder(ABC):
     def _encode(self, texts: list[str]) -> np.ndarray: ...
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        texts = list(texts)
+        texts = [clip_to_model(t) for t in texts]
         if not texts:
             return np.zeros((0, self.identity.dim), dtype=np.float32)
         parts = [self._encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]

@@ -81,3 +81,25 @@ def test_changed_model_identity_reembeds_and_never_mixes(demo: Onbrand, encoder:
     # both identities are on record, each with a full set of vectors
     assert old_key in store.stale_model_keys(other.identity.key)
     assert len(store.vectors("post", "demo", other.identity.key, 384)[0]) == n
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("Our Salem shop swaps single Sticks while you wait, under an hour. ☕ " * 900)[:63000],
+        "Kami bangga 🎉 mengumumkan toko baru kami di Bandung! " * 600,
+        "日本語のテキスト" * 3000,
+        "中文测试句子，" * 4000,
+        ("x" * 150 + " ") * 400,
+        "\u0301" * 5000 + " word" * 400,
+    ],
+)
+def test_long_text_is_clipped_where_the_model_stops_reading(encoder: Encoder, text: str) -> None:
+    from embeddings.encoder import clip_to_model
+
+    inner = getattr(encoder, "inner", encoder)
+    clipped = clip_to_model(text)
+    assert text.startswith(clipped)
+    assert np.array_equal(inner._encode([text]), inner._encode([clipped]))
+    if text.count(" ") > 1000:
+        assert len(clipped) < len(text) / 5
