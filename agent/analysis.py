@@ -27,8 +27,9 @@ class Analysis:
         self.brands = brands
         self.analyzers: list[Analyzer] = list(analyzers)
         # The analyzers' text-only steps run here while the encoder embeds the
-        # draft: the encoder releases the GIL, so the two use both cores.
-        self._prepare_pool = ThreadPoolExecutor(1, thread_name_prefix="onbrand-prepare")
+        # draft: the encoder releases the GIL, so the two use both cores. Two
+        # threads: the service's long drafts have their own lane (and caller).
+        self._prepare_pool = ThreadPoolExecutor(2, thread_name_prefix="onbrand-prepare")
 
     def run(self, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
         """Analyse several drafts with one forward pass of the encoder (the server

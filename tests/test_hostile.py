@@ -6,6 +6,7 @@ the defence it names (docs/security.md)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -265,3 +266,34 @@ def test_repeated_log_lines_are_held_back() -> None:
     again = rec("socket.accept() out of system resource")
     assert filt.filter(again)
     assert "4999 identical lines held back" in again.getMessage()
+
+
+def test_a_short_draft_never_waits_behind_long_ones(demo: Onbrand) -> None:
+    with running(demo, rate=(1000.0, 1000.0)) as server:
+
+        async def go() -> None:
+            (cf, flood), (cp, probe) = await paired(server.port), await paired(server.port)
+            try:
+                long_text = ("Our Salem shop swaps single Sticks while you wait. ☕ " * 1300)[
+                    :60000
+                ]
+                for i in range(MAX_WAITING):
+                    await flood.analyze(f"f{i}", 1, f"{i} {long_text}")
+                await asyncio.sleep(0.05)  # the long lane is busy now
+                await probe.analyze("p", 1, "Probe: Monday's café hours ☕")
+                await probe.expect("analysis")
+                # Count the long drafts answered by then: a shared queue would
+                # have made the probe wait for most of them.
+                answered = 0
+                with contextlib.suppress(TimeoutError):
+                    while True:
+                        await flood.recv(timeout=0.01)
+                        answered += 1
+                assert answered <= 2
+                for _ in range(MAX_WAITING - answered):
+                    await flood.expect("analysis", timeout=120)
+            finally:
+                await cf.__aexit__(None, None, None)
+                await cp.__aexit__(None, None, None)
+
+        run(go())

@@ -67,7 +67,7 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         self.auth_timeout = auth_timeout
         self.deadlines = HeaderDeadlines(header_timeout)
         self._background: set[asyncio.Future[None]] = set()
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onbrand-model")
+        self.executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="onbrand-model")
         self.conns: dict[int, Conn] = {}
         self._ids = count(1)
         self.scheduler: Scheduler | None = None

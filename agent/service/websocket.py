@@ -33,6 +33,8 @@ MAX_UNAUTHENTICATED = 16
 # Drafts one connection may have waiting (distinct draft ids); over it, its
 # oldest waiting draft is answered with `rate_limited` instead of analysed.
 MAX_WAITING = 8
+# Drafts longer than this wait in their own lane, on their own worker.
+LONG_DRAFT_CHARS = 4000
 # At most one `rate_limited` answer a second per connection: a flood must not
 # be answered frame for frame.
 LIMITED_REPLY_EVERY_S = 1.0
@@ -97,47 +99,78 @@ class Conn:
 class Job:
     conn: Conn
     msg: P.Analyze
+    order: int = 0  # arrival order across lanes
+
+
+class Lane:
+    """Drafts waiting for one worker, by (connection, draft id)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pending: dict[tuple[int, str], Job] = {}
+        self.wake = asyncio.Event()
 
 
 class Scheduler:
     """Latest wins: per (connection, draft id) only the newest waiting seq is
-    kept; whatever is waiting when the worker is free goes in one batch."""
+    kept; whatever is waiting when a worker is free goes in one batch, taken
+    round-robin across connections. Long drafts have their own lane, so a
+    short draft never waits behind one."""
 
     def __init__(self, core: Onbrand, executor: ThreadPoolExecutor) -> None:
         self.core = core
         self.executor = executor
-        self.pending: dict[tuple[int, str], Job] = {}
+        self.short, self.long = Lane("short"), Lane("long")
         self.last_seq: dict[tuple[int, str], int] = {}
-        self.wake = asyncio.Event()
+        self._order = count()
         self.analysed = 0  # for tests and /health-free introspection
         self.dropped = 0
+
+    @property
+    def lanes(self) -> tuple[Lane, Lane]:
+        return (self.short, self.long)
+
+    def waiting(self) -> int:
+        return sum(len(lane.pending) for lane in self.lanes)
 
     def submit(self, conn: Conn, msg: P.Analyze) -> Job | None:
         """Queue a draft. Returns the job it pushed out when the connection
         already had MAX_WAITING drafts waiting (the caller answers it)."""
         key = (conn.id, msg.draft_id)
-        waiting = self.pending.get(key)
+        held = next((lane for lane in self.lanes if key in lane.pending), None)
+        waiting = held.pending[key] if held else None
         newest = max(self.last_seq.get(key, -1), waiting.msg.seq if waiting else -1)
         if msg.seq <= newest:
             self.dropped += 1
             return None
         pushed: Job | None = None
-        if waiting:
+        if held:
+            del held.pending[key]
             self.dropped += 1
         else:
-            mine = [k for k in self.pending if k[0] == conn.id]
+            mine = [(lane, k) for lane in self.lanes for k in lane.pending if k[0] == conn.id]
             if len(mine) >= MAX_WAITING:
-                pushed = self.pending.pop(mine[0])
+                lane, oldest = min(mine, key=lambda lk: lk[0].pending[lk[1]].order)
+                pushed = lane.pending.pop(oldest)
                 self.dropped += 1
-        self.pending[key] = Job(conn, msg)
-        self.wake.set()
+        lane = self.long if len(msg.text) > LONG_DRAFT_CHARS else self.short
+        lane.pending[key] = Job(conn, msg, next(self._order))
+        lane.wake.set()
         return pushed
 
-    def _next_batch(self) -> list[tuple[tuple[int, str], Job]]:
+    def forget(self, conn: Conn) -> None:
+        for lane in self.lanes:
+            for key in [k for k in lane.pending if k[0] == conn.id]:
+                del lane.pending[key]
+        for key in [k for k in self.last_seq if k[0] == conn.id]:
+            del self.last_seq[key]
+
+    @staticmethod
+    def _next_batch(lane: Lane) -> list[tuple[tuple[int, str], Job]]:
         """Up to BATCH_MAX waiting drafts, taken round-robin across connections
         (each connection's oldest first), so a flooding client waits its turn."""
         by_conn: dict[int, list[tuple[int, str]]] = {}
-        for key in self.pending:
+        for key in lane.pending:
             by_conn.setdefault(key[0], []).append(key)
         order = list(by_conn.values())
         batch: list[tuple[int, str]] = []
@@ -147,7 +180,7 @@ class Scheduler:
                 if depth < len(keys) and len(batch) < BATCH_MAX:
                     batch.append(keys[depth])
             depth += 1
-        return [(key, self.pending.pop(key)) for key in batch]
+        return [(key, lane.pending.pop(key)) for key in batch]
 
     async def _analyse(self, drafts: list[Draft]) -> list[dict[str, Any] | None]:
         """Results in order; None for a draft whose analysis failed. A batch that
@@ -165,19 +198,16 @@ class Scheduler:
             out.extend(await self._analyse([d]))
         return out
 
-    def forget(self, conn: Conn) -> None:
-        for key in [k for k in self.pending if k[0] == conn.id]:
-            del self.pending[key]
-        for key in [k for k in self.last_seq if k[0] == conn.id]:
-            del self.last_seq[key]
-
     async def run(self) -> None:
+        await asyncio.gather(*(self._run_lane(lane) for lane in self.lanes))
+
+    async def _run_lane(self, lane: Lane) -> None:
         while True:
-            await self.wake.wait()
-            self.wake.clear()
-            while self.pending:
+            await lane.wake.wait()
+            lane.wake.clear()
+            while lane.pending:
                 drafts, ready = [], []
-                for key, job in self._next_batch():
+                for key, job in self._next_batch(lane):
                     m = job.msg
                     try:
                         drafts.append(self.core.make_draft(m.text, m.platform, m.brand, m.reply_to))
