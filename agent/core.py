@@ -186,10 +186,15 @@ class Onbrand:
         # The post's scores as it stood against the brand before it joined it,
         # kept for the dashboard (scores only, no draft text).
         scores = self.analyze(parsed.records[0].text, parsed.records[0].platform, brand)["scores"]
-        summary = self._add_records(brand, parsed.records, source)
-        post_id = summary["post_ids"][0]
-        if summary["added"]:
-            metrics.record_scores(self.store, post_id, scores)
+        from agent.config import StorageError
+
+        try:
+            summary = self._add_records(brand, parsed.records, source)
+            post_id = summary["post_ids"][0]
+            if summary["added"]:
+                metrics.record_scores(self.store, post_id, scores)
+        except StorageError as exc:  # a full disk, say, is told as such, not as "internal"
+            raise OnbrandError(str(exc), "internal") from None
         return {
             "post_id": post_id,
             "created": summary["added"] == 1,

@@ -23,12 +23,16 @@ from typing import Any
 
 import numpy as np
 
-from agent.config import data_dir
+from agent.config import StorageError, data_dir, read_only_message, storage_error
 from embeddings.encoder import ModelIdentity, identity_from_json
 
 SCHEMA_VERSION = 5
 DEFAULT_BRAND = "default"
 DB_FILE_MODE = 0o600  # the database and its -wal and -shm: the user's alone
+# SQLite's primary result codes (an extended code's low byte) that mean the file
+# cannot be used, not that a statement was wrong.
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _SPACE = re.compile(r"\s+")
@@ -236,23 +240,44 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "onbrand.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.RLock()
         # A brand's id never changes once made (brands are neither renamed nor
         # deleted), so each name is looked up once; every draft names its brand.
         self._brand_ids: dict[str, int] = {}
-        self._create()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            created = self._create()
+            if not created and self.path.stat().st_size == 0:
+                # SQLite would take it for an empty database and start afresh,
+                # hiding that the posts are gone (docs/privacy.md).
+                raise StorageError(
+                    f"{self.path} is empty (0 bytes), so it is not a valid onbrand database "
+                    "(a crash or a copy may have truncated it); restore it from a backup, "
+                    "or delete it to start with an empty store"
+                )
+        except OSError as exc:
+            raise storage_error(exc, self.path) from None
         self._private_files()
-        self._db = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged approval survives a crash
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._private_files()  # -wal and -shm from before (SQLite gives new ones our mode)
-        self._migrate()
-        self.ensure_brand(DEFAULT_BRAND)
+        try:
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+        except sqlite3.Error as exc:
+            self._check(exc)
+            raise
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged approval survives a crash
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._private_files()  # -wal and -shm from before (SQLite gives new ones our mode)
+            self._migrate()
+            self.ensure_brand(DEFAULT_BRAND)
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.Error):
+                self._check(exc)
+            raise
 
     def _create(self) -> bool:
         """Create the database file 0600 unless it exists; whether it was made now."""
@@ -274,6 +299,37 @@ class Store:
             except OSError:
                 pass  # absent, or not ours: SQLite reports what it cannot open
 
+    def _check(self, exc: sqlite3.Error) -> None:
+        """Raise the StorageError that `exc` means when the file itself cannot be
+        used (disk full, read-only, damaged); return for any other error."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        text = str(exc).lower()
+        if primary == _SQLITE_FULL or "disk is full" in text:
+            raise StorageError(
+                f"the disk is full: could not write {self.path}; free some space and try again"
+            ) from None
+        if (
+            primary in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM)
+            or "readonly database" in text
+            or "unable to open database" in text
+        ):
+            raise StorageError(read_only_message(self.path.parent, self.path.name)) from None
+        if (
+            primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+            or "not a database" in text
+            or "malformed" in text
+        ):
+            raise StorageError(
+                f"{self.path} is not a valid onbrand database ({exc}); move it aside "
+                "(onbrand then starts an empty one) and restore a backup if you have one"
+            ) from None
+        if primary == _SQLITE_IOERR or "disk i/o error" in text:
+            raise StorageError(
+                f"could not read or write {self.path} (a disk I/O error); check the disk "
+                "and try again"
+            ) from None
+
     # -- plumbing ---------------------------------------------------------
     def close(self) -> None:
         with self._lock:
@@ -282,18 +338,29 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self._check(exc)
+                raise
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException as exc:
+                # A full disk may have rolled the transaction back already.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._check(exc)
+                raise
 
     def _q(self, sql: str, args: Iterable[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, tuple(args)).fetchall()
+            try:
+                return self._db.execute(sql, tuple(args)).fetchall()
+            except sqlite3.Error as exc:
+                self._check(exc)
+                raise
 
     def _tuples(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         """`_q` as plain tuples: for the bulk reads of a start (10,000s of rows),
@@ -301,7 +368,11 @@ class Store:
         with self._lock:
             cur = self._db.cursor()
             cur.row_factory = None
-            return cur.execute(sql, tuple(args)).fetchall()
+            try:
+                return cur.execute(sql, tuple(args)).fetchall()
+            except sqlite3.Error as exc:
+                self._check(exc)
+                raise
 
     def _migrate(self) -> None:
         with self._lock:

@@ -4,12 +4,14 @@ and the analyzers' text-only `prepare` step, which must not change any result.""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from agent.analyzers.base import BrandView
+from agent.config import StorageError
 from agent.core import Onbrand
 from agent.models import voice
 from agent.models.voice import VoiceModel
@@ -203,3 +205,35 @@ def test_a_start_holds_index_builds_until_it_is_done(demo: Onbrand) -> None:
     assert gate is not None and not gate.is_set()
     starting.release_index_builds()
     assert gate.is_set()
+
+
+def test_a_full_disk_is_a_storage_error_and_the_store_stays_whole(tmp_path: Path) -> None:
+    """SQLite's own SQLITE_FULL (a page limit stands in for the disk), in the middle
+    of a transaction: one clear error, the transaction rolled back, the store usable."""
+    store = Store(tmp_path / "x.sqlite3")
+    bid = store.brand_id("default")
+    pages = store._q("PRAGMA page_count")[0][0]
+    store._q(f"PRAGMA max_page_count={pages + 2}")
+    full = "^the disk is full: could not write .*x.sqlite3"
+    with pytest.raises(StorageError, match=full), store.transaction() as db:
+        store.insert_post(db, bid, "A post that fits.", None, None, None, "t")
+        store.insert_post(db, bid, "A long post. " * 5000, None, None, None, "t")
+    assert store.count_posts("default") == 0 and store.integrity_ok()
+    store._q("PRAGMA max_page_count=1073741823")
+    with store.transaction() as db:
+        store.insert_post(db, bid, "A post that fits.", None, None, None, "t")
+    assert store.count_posts("default") == 1
+
+
+def test_damage_found_after_the_open_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    store = Store(path)
+    bid = store.brand_id("default")
+    with store.transaction() as db:
+        for i in range(2000):
+            store.insert_post(db, bid, f"Post {i} " + "x" * 300, None, None, None, "t")
+    store.close()
+    os.truncate(path, path.stat().st_size // 2)
+    with pytest.raises(StorageError, match="is not a valid onbrand database") as err:
+        Store(path).list_posts("default", limit=5000)
+    assert "\n" not in str(err.value)

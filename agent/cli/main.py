@@ -49,13 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "fn", None):
         parser.print_help()
         return EXIT_USAGE
+    from agent.config import StorageError
     from agent.core import OnbrandError
     from agent.store import StoreError
     from embeddings import EncoderError
 
     try:
         return int(args.fn(args) or 0)
-    except (CLIError, OnbrandError, StoreError, EncoderError) as exc:
+    except (CLIError, OnbrandError, StoreError, StorageError, EncoderError) as exc:
         print(f"onbrand: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -53,6 +53,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     hosts = tuple(args.host) if args.host else ("127.0.0.1", "::1")
+    from agent.store import Store
+
+    # The store opens first: a read-only data dir or a damaged database is told in
+    # one line at once, not after the encoder's build.
+    store = Store()
     if not args.allow_remote:  # a refused bind is refused before any build
         ensure_fast_encoder(lambda m: print(m, flush=True))
     # A start overlaps its three slow parts: the model loads on one thread (the
@@ -61,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threading.Thread(target=_load_encoder, daemon=True, name="onbrand-model").start()
     from agent.core import Onbrand
 
-    core = Onbrand()
+    core = Onbrand(store)
     # A big brand's approximate index is built once the start is done: the brand
     # loaded and warmed up, and the server listening (exact search meanwhile).
     core.hold_index_builds()

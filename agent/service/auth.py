@@ -9,6 +9,7 @@ so the file alone lets no one in. Both files are re-read when they change, so
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.config import config_dir
+from agent.config import StorageError, config_dir, storage_error
 
 CODE_TTL_SECONDS = 300
 MAX_ATTEMPTS = 5
@@ -33,15 +34,24 @@ class PairingError(Exception):
 
 
 def write_private(path: Path, data: Any) -> None:
-    """Atomic write with 0600 from the first byte: a crash leaves the old file."""
+    """Atomic write with 0600 from the first byte: a crash leaves the old file. A
+    full disk or a read-only folder is a StorageError (one line: where, what to do)."""
     tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                json.dump(data, fh, indent=2)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):  # no half-written file beside the good one
+                tmp.unlink()
+            raise
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise storage_error(exc, path) from None
 
 
 def _read(path: Path, default: Any) -> Any:
@@ -78,6 +88,12 @@ class Auth:
 
     def redeem(self, code: str, client_name: str = "client") -> str:
         """Trade a valid code for a new token, or raise PairingError."""
+        try:
+            return self._redeem(code, client_name)
+        except StorageError as exc:  # told to the extension, not "internal error"
+            raise PairingError("internal", str(exc)) from None
+
+    def _redeem(self, code: str, client_name: str) -> str:
         with self._lock:
             rec = _read(self.code_path, None)
             if not rec or rec.get("used"):
