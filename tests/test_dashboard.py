@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from agent import metrics
+from agent.config import StorageError
 from agent.core import Onbrand
 from agent.service.auth import Auth, Logins
 from agent.store import Store
@@ -387,3 +388,36 @@ def test_activity_day_is_bounded(core: Onbrand) -> None:
         metrics.record_activity(core.store, "x.com", 10, day="1999-01-01")
     with pytest.raises(metrics.MetricsError, match="last 30 days"):
         metrics.record_activity(core.store, "x.com", 10, day="2999-01-01")
+
+
+def test_goals_post_checks_the_login_before_it_reads_the_body(
+    core: Onbrand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def raw(port: int, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/goals",
+            data=body,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    deep = b"[" * 100_000
+    with running(core) as server:
+        p = server.port
+        for body in (b"not json", deep, b"[1, 2]"):
+            status, answer = raw(p, body)
+            assert status == 401 and answer["code"] == "unauthorized", (body[:10], answer)
+        tok = {"Authorization": f"Bearer {Auth().issue_token('script')}"}
+        status, answer = raw(p, deep, tok)
+        assert status == 400 and answer["code"] == "bad_json"
+
+        def full(*a: object, **k: object) -> int:
+            raise StorageError("the disk is full: could not write onbrand.sqlite3")
+
+        monkeypatch.setattr(Store, "put_goal", full)
+        status, answer = raw(p, b'{"kind": "max_drift", "target": 30}', tok)
+        assert status == 500 and answer["message"].startswith("the disk is full")

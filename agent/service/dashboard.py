@@ -4,6 +4,7 @@ its JSON (aggregates and goals from `agent.metrics`)."""
 from __future__ import annotations
 
 import asyncio
+import html
 import secrets
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from agent import metrics
+from agent.config import StorageError
 from agent.core import Onbrand, OnbrandError
 from agent.service import protocol as P
 from agent.service.auth import Auth, Logins
@@ -44,7 +46,11 @@ class DashboardViews:
         return self._session_ok(request) or bool(self.auth.check(bearer(request)))
 
     async def login(self, request: web.Request) -> web.StreamResponse:
-        if not self.logins.redeem(request.query.get("code")):
+        try:
+            redeemed = self.logins.redeem(request.query.get("code"))
+        except StorageError as exc:  # the config dir is full or read-only
+            return page(html.escape(str(exc)), 500)
+        if not redeemed:
             return page(
                 "This login link is used or expired. Run <code>onbrand dashboard</code> or use "
                 "the extension's popup for a new one.",
@@ -86,11 +92,14 @@ class DashboardViews:
             raise web.HTTPNotFound() from None
         return web.Response(text=body, content_type=types[ext], headers=SECURITY_HEADERS)
 
+    def _unauthorized(self) -> web.Response:
+        return web.json_response(
+            P.error_frame("unauthorized", "log in with `onbrand dashboard`"), status=401
+        )
+
     async def _dash(self, request: web.Request, fn: Callable[[str], Any]) -> web.Response:
         if not self._authorized(request):
-            return web.json_response(
-                P.error_frame("unauthorized", "log in with `onbrand dashboard`"), status=401
-            )
+            return self._unauthorized()
         try:
             brand = self.core.resolve_brand(request.query.get("brand"))
             data = await asyncio.get_running_loop().run_in_executor(self.executor, fn, brand)
@@ -101,6 +110,8 @@ class DashboardViews:
             )
         except metrics.MetricsError as exc:
             return web.json_response(P.error_frame("bad_frame", str(exc)), status=400)
+        except StorageError as exc:  # a full disk, a read-only folder, a damaged database
+            return web.json_response(P.error_frame("internal", str(exc)), status=500)
 
     async def api_dashboard(self, request: web.Request) -> web.Response:
         def data(brand: str) -> dict[str, Any]:
@@ -113,12 +124,15 @@ class DashboardViews:
         return await self._dash(request, lambda b: metrics.list_goals(self.core.store, b))
 
     async def api_set_goal(self, request: web.Request) -> web.Response:
+        # Who asks comes first: a request without a login is refused unread.
+        if not self._authorized(request):
+            return self._unauthorized()
         # JSON only: a cross-site form cannot send it without a preflight that fails.
         if request.content_type != "application/json":
             return web.json_response(P.error_frame("bad_frame", "send JSON"), status=415)
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested too deeply
             return web.json_response(P.error_frame("bad_json", "the body is not JSON"), status=400)
         if not isinstance(body, dict):
             return web.json_response(P.error_frame("bad_json", "send a JSON object"), status=400)
