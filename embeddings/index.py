@@ -89,7 +89,7 @@ class _Ivf:
         return found[found >= 0]
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Hand the heap's free pages back to the system after a build. Training and
     the snapshot leave pages free but mapped in glibc's heap; malloc_trim returns
     them (docs/speed.md, "memory"). Elsewhere a no-op."""
@@ -305,7 +305,7 @@ class VectorIndex:
             ids, vecs = self.matrix()
             self._ann = _Ivf(self.dim, ids, vecs)
             del ids, vecs
-            _release_freed_memory()
+            release_freed_memory()
             return
         self._build_error = None
         self._building = threading.Thread(
@@ -340,7 +340,7 @@ class VectorIndex:
                 self._ann = ann
             log.info("approximate index ready: %d vectors, %d lists", self._n, ann.nlist)
         del ids, vecs, ann
-        _release_freed_memory()
+        release_freed_memory()
 
     def _grow(self) -> None:
         cap = len(self._vecs) * 2

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from agent import metrics
+from agent.config import StorageError
 from agent.core import Onbrand, OnbrandError
 from agent.service import protocol as P
 from agent.service.auth import Auth, Logins, PairingError
@@ -134,6 +135,8 @@ class ApiViews(Actions):
             return web.json_response(
                 P.error_frame(exc.code, str(exc)), status=P.HTTP_STATUS[exc.code]
             )
+        except StorageError as exc:  # a full disk, say: the user can act on it
+            return web.json_response(P.error_frame("internal", str(exc)), status=500)
         except Exception:
             log.exception("api failure")
             return web.json_response(P.error_frame("internal", "internal error"), status=500)

@@ -18,9 +18,11 @@ from aiohttp import WSMsgType, web
 
 from agent import __version__
 from agent.analyzers import Draft
+from agent.config import StorageError
 from agent.core import Onbrand, OnbrandError
 from agent.service import protocol as P
 from agent.service.api import Actions
+from embeddings.index import release_freed_memory
 
 log = logging.getLogger("onbrand.server")
 
@@ -217,6 +219,10 @@ class Scheduler:
                 if not drafts:
                     continue
                 results = await self._analyse(drafts)
+                if lane is self.long:
+                    # A long draft's n-gram tables are large and short-lived; hand
+                    # their pages back rather than keep the peak for good.
+                    release_freed_memory()
                 for (key, job), result in zip(ready, results, strict=True):
                     if result is None:
                         await job.conn.send(
@@ -334,6 +340,8 @@ class SocketViews(Actions):
                 await conn.ws.close(code=close, message=exc.code.encode())
         except OnbrandError as exc:
             await conn.send(P.error_frame(exc.code, str(exc), re))
+        except StorageError as exc:  # a full disk, say: the user can act on it
+            await conn.send(P.error_frame("internal", str(exc), re))
         except Exception:
             log.exception("frame handling failed")
             await conn.send(P.error_frame("internal", "internal error", re))
