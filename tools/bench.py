@@ -1194,7 +1194,7 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(first_answer(agent.port, token, time.perf_counter() + 120))
             agent.settle()
             texts = drafts_of_length(280, 400, seed=77)
-            minutes = max(1, int(args.minutes))
+            minutes = 0 if args.hostile_only else max(1, int(args.minutes))
             rss_series = [proc_rss_mb(agent.pid)[0]]
             per_minute: list[list[float]] = []
             runs = []
@@ -1207,10 +1207,15 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
                     f"minute {m + 1}: {p50_p95(per_minute[-1])}, RSS {rss_series[-1]:.0f} MB, "
                     f"in flight max {max((v for _, v in r['in_flight']), default=0)}"
                 )
+            from tools.hostile import run_hostile
+
+            hostile = run_hostile(agent.port, agent.pid, token, home, texts)
         finally:
             agent.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if not per_minute:  # --hostile-only
+        return _soak_out(args, backend, info, load_start, t_all, hostile)
     p95s = [pct(x, 95) for x in per_minute]
     drift = p95s[-1] / p95s[0] if p95s[0] else math.nan
     growth = rss_series[-1] - rss_series[1]
@@ -1243,9 +1248,20 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
             worst < 20,
         )
     )
+    return _soak_out(args, backend, info, load_start, t_all, rows + hostile)
+
+
+def _soak_out(
+    args: argparse.Namespace,
+    backend: str,
+    info: dict[str, Any],
+    load_start: str,
+    t_all: float,
+    rows: list[Row],
+) -> dict[str, Any]:
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "soak_minutes": args.minutes,
+        "soak_minutes": 0 if args.hostile_only else args.minutes,
         "backend": backend,
         "load_avg_start": load_start,
         "load_avg_end": load_avg(),
@@ -1278,6 +1294,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where generated brands go")
     ap.add_argument("--soak", action="store_true", help="20 typists for --minutes minutes")
     ap.add_argument("--minutes", type=float, default=5)
+    ap.add_argument(
+        "--hostile-only", action="store_true", help="with --soak: only the hostile phase"
+    )
     ap.add_argument("--bare-child", metavar="BACKEND", help=argparse.SUPPRESS)
     ap.add_argument("--reps", type=int, default=FULL.reps, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
