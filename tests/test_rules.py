@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+
 import pytest
+import re2  # type: ignore[import-untyped]
 
 from agent.analyzers.base import BrandView, Draft
 from agent.analyzers.rules import Rules
@@ -347,3 +353,97 @@ def test_invalid_files_name_file_rule_and_field(toml: str, message: str) -> None
         assert str(err.value).startswith(message)
     else:
         assert str(err.value) == message
+
+
+# -- patterns run in linear time (issue #16) -----------------------------------
+CATASTROPHIC = """
+[[rule]]
+name = "nested"
+kind = "existence"
+message = "m"
+terms = ["re:(a+)+$"]
+
+[[rule]]
+name = "counted"
+kind = "occurrence"
+message = "m"
+max = 0
+pattern = "re:(a+)+$"
+
+[[rule]]
+name = "needed"
+kind = "required"
+message = "m"
+pattern = "(a+)+$"
+"""
+
+
+def test_nested_quantifier_pattern_does_not_freeze_the_check() -> None:
+    # In a child process, so a regression fails on the timeout instead of hanging
+    # the suite: with backtracking, 40 a's and a "!" take 2^40 steps.
+    code = (
+        "import json, sys\n"
+        "from agent.text.rules import load_rules\n"
+        "rs = load_rules(sys.stdin.read())\n"
+        "for text in ['a' * 40 + '!', 'x ' + 'a' * 40]:\n"
+        "    print(json.dumps([[h.evidence['rule'], *h.span] for h in rs.check(text)]))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        input=CATASTROPHIC,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    first, second = (json.loads(line) for line in r.stdout.splitlines())
+    assert first == [["needed", 41, 41]]  # no match: only the required rule fires
+    assert second == [["counted", 2, 42], ["nested", 2, 42]]
+
+
+@pytest.mark.parametrize(
+    ("term", "reason"),
+    [
+        ("re:(?<=#)ad", "invalid perl operator: (?<="),
+        ("re:(ha)\\\\1", "invalid escape sequence: \\1"),
+    ],
+)
+def test_patterns_re2_cannot_run_are_refused_with_the_rule(term: str, reason: str) -> None:
+    toml = f'[[rule]]\nname = "look"\nkind = "existence"\nmessage = "m"\nterms = ["{term}"]\n'
+    with pytest.raises(RulesError) as err:
+        one(toml)
+    msg = str(err.value)
+    assert msg.startswith("rules.toml: rule 1 'look': field 'terms' uses what onbrand's ")
+    assert reason in msg and "RE2" in msg and "\n" not in msg
+
+
+def test_terms_keep_word_boundaries_of_any_script() -> None:
+    rs = one('[[rule]]\nname = "w"\nkind = "existence"\nmessage = "m"\nterms = ["café", "a b"]\n')
+    text = "Café! cafés 🙂café🙂 a\u00a0b a b2 x_a b «café»"
+    assert spans(rs, text) == [
+        (0, 4, "Café"),
+        (13, 17, "café"),
+        (19, 22, "a\u00a0b"),
+        (35, 39, "café"),
+    ]
+    tags = one(
+        '[[rule]]\nname = "t"\nkind = "existence"\nmessage = "m"\nterms = ["ad!", "#sponsored"]\n'
+    )
+    assert spans(tags, "ad!#sponsored, ad!!") == [
+        (0, 3, "ad!"),
+        (3, 13, "#sponsored"),
+        (15, 18, "ad!"),
+    ]
+    hash_ = one('[[rule]]\nname = "h"\nkind = "existence"\nmessage = "m"\nterms = ["#"]\n')
+    assert spans(hash_, "##") == [(0, 1, "#"), (1, 2, "#")]
+
+
+def test_word_characters_match_pythons_for_common_scripts() -> None:
+    from agent.text import rules
+
+    rx = re2.compile(f"[{rules._W}]")
+    sample = "aZ09_éßøÿĀžΩωЖяԱאبٹक中カ한ＡＺ０"
+    others = " \t\u00a0.,;:!?'’\"“-—–()[]#@/…·«»🙂🔥€$%&*+=<>|~^`\u3002\u3001\u060c"
+    for c in sample + others:
+        assert bool(rx.fullmatch(c)) == bool(re.fullmatch(r"\w", c)), repr(c)

@@ -24,6 +24,13 @@ substitution, person, occurrence), {count} and {max} (occurrence), {length},
 
 `load_rules(text, filename)` validates the whole file and raises `RulesError`
 naming the file, the rule (1-based index and name) and the field.
+
+Every pattern and term of the file is run by RE2 (google-re2), whose time is
+linear in the text whatever the pattern, so no rule can freeze the agent: a
+``re:`` pattern is written in RE2's syntax (no lookaround, no backreferences;
+``\\w``, ``\\d``, ``\\s`` and ``\\b`` are ASCII) and one RE2 refuses is refused at
+load with its reason. The file's size, its number of rules, terms and the size
+of each pattern are limited (the MAX_ constants below; docs/quality.md).
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import re2  # type: ignore[import-untyped]
 
 from agent.findings import Hint, Severity
 from agent.platforms import PLATFORM_ALIASES, PLATFORMS
@@ -50,6 +59,16 @@ NAMED_PATTERNS: dict[str, re.Pattern[str]] = {
     "exclamation": re.compile("!"),
     "question": re.compile(r"\?"),
 }
+# Limits of a rules file (docs/quality.md): each refusal is one line that names
+# the file (and the rule and field).
+MAX_RULES_BYTES = 256 * 1024  # of UTF-8
+MAX_RULES = 500
+MAX_TERMS = 2_000  # terms of an existence rule, entries of a substitution's swap
+MAX_PATTERN_CHARS = 1_000  # each term and each pattern
+# RE2 program size (instructions) of one compiled matcher, and of all of them:
+# a huge program can leave RE2's fast DFA for its slower (still linear) NFA.
+MAX_PROGRAM = 20_000
+MAX_PROGRAM_TOTAL = 100_000
 COMMON = {"name", "kind", "message", "severity", "platforms"}
 FIELDS: dict[str, set[str]] = {
     "existence": COMMON | {"terms", "ignorecase"},
@@ -123,6 +142,7 @@ class Rule:
     severity: Severity
     platforms: frozenset[str] | None
     check: Callable[[str, str | None], list[Match]]
+    cost: int = 0  # RE2 instructions of the rule's matchers
 
     def applies(self, platform: str | None) -> bool:
         return self.platforms is None or (platform is not None and platform in self.platforms)
@@ -169,10 +189,21 @@ class RuleSet:
 
 # -- loading -------------------------------------------------------------------
 def load_rules(text: str, filename: str = "rules.toml") -> RuleSet:
+    if len(text) > MAX_RULES_BYTES or len(text.encode("utf-8", "replace")) > MAX_RULES_BYTES:
+        raise RulesError(
+            f"{filename}: larger than {MAX_RULES_BYTES // 1024} KiB, the limit of a rules "
+            "file; keep the rules the brand needs"
+        )
+    if "\x00" in text:
+        raise RulesError(f"{filename}: binary data, not TOML; name a rules.toml text file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{filename}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise RulesError(
+            f"{filename}: not valid rules: arrays or tables nested too deeply"
+        ) from None
     unknown = set(data) - {"rule"}
     if unknown:
         key = sorted(unknown)[0]
@@ -181,16 +212,30 @@ def load_rules(text: str, filename: str = "rules.toml") -> RuleSet:
     raw = data.get("rule", [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
         raise RulesError(f"{filename}: 'rule' must be written as [[rule]] tables")
+    if len(raw) > MAX_RULES:
+        raise RulesError(
+            f"{filename}: {len(raw):,} rules, over the limit of {MAX_RULES:,}; "
+            "keep the rules the brand needs"
+        )
     rules: list[Rule] = []
     seen: dict[str, int] = {}
+    cost = 0
     for i, spec in enumerate(raw, start=1):
         rule = _parse_rule(spec, i, filename)
         if rule.name in seen:
             raise RulesError(
-                f"{filename}: rule {i} '{rule.name}': field 'name' repeats rule {seen[rule.name]}"
+                f"{filename}: rule {i} '{_show(rule.name)}': field 'name' repeats rule "
+                f"{seen[rule.name]}"
             )
         seen[rule.name] = i
         rules.append(rule)
+        cost += rule.cost
+        if cost > MAX_PROGRAM_TOTAL:
+            raise RulesError(
+                f"{filename}: rule {i} '{_show(rule.name)}': the rules' patterns and terms "
+                f"together are too large ({cost:,} RE2 instructions by this rule, over the "
+                f"limit of {MAX_PROGRAM_TOTAL:,}); use fewer or shorter terms"
+            )
     return RuleSet(rules=rules, filename=filename, text=text)
 
 
@@ -201,8 +246,11 @@ class _Fields:
         self.spec = spec
         self.index = index
         self.filename = filename
+        self.cost = 0  # RE2 instructions of the matchers compiled so far
         name = spec.get("name")
-        self.label = f"rule {index} '{name}'" if isinstance(name, str) and name else f"rule {index}"
+        self.label = (
+            f"rule {index} '{_show(name)}'" if isinstance(name, str) and name else f"rule {index}"
+        )
 
     def fail(self, fld: str, problem: str) -> RulesError:
         return RulesError(f"{self.filename}: {self.label}: field '{fld}' {problem}")
@@ -246,12 +294,196 @@ class _Fields:
             raise self.fail(fld, f"must be at least {minimum}, not {v}")
         return v
 
-    def regex(self, fld: str, source: str, flags: int = 0) -> re.Pattern[str]:
+    def pattern(self, fld: str, source: str, ignorecase: bool = False, count: bool = True) -> Any:
+        """A user's regular expression compiled alone, for a precise error."""
+        if len(source) > MAX_PATTERN_CHARS:
+            raise self.fail(
+                fld,
+                f"has a pattern of {len(source):,} characters, over the limit of "
+                f"{MAX_PATTERN_CHARS:,}",
+            )
+        return self.compile(fld, source, ignorecase, user=True, count=count)
+
+    def compile(
+        self, fld: str, source: str, ignorecase: bool, user: bool = False, count: bool = True
+    ) -> Any:
+        """`source` compiled by RE2, or the field refused with RE2's reason."""
+        opts = re2.Options()
+        opts.log_errors = False
+        opts.case_sensitive = not ignorecase
         try:
-            return re.compile(source, flags)
-        except re.error as exc:
-            where = f" at position {exc.pos}" if exc.pos is not None else ""
-            raise self.fail(fld, f"is not a valid regular expression: {exc.msg}{where}") from None
+            rx = re2.compile(source, opts)
+        except re2.error as exc:
+            reason = _re2_reason(exc)
+            if user:
+                try:  # Python's message says where a plain syntax error is
+                    re.compile(source, re.I if ignorecase else 0)
+                except re.error as py:
+                    where = f" at position {py.pos}" if py.pos is not None else ""
+                    raise self.fail(
+                        fld, f"is not a valid regular expression: {py.msg}{where}"
+                    ) from None
+                except (RecursionError, OverflowError):
+                    pass
+            if "too large" in reason:
+                raise self.fail(
+                    fld, "is too large to compile; use fewer or shorter terms"
+                ) from None
+            raise self.fail(
+                fld,
+                f"uses what onbrand's pattern engine (RE2) does not run: {reason} "
+                "(no lookaround or backreferences; see docs/quality.md)",
+            ) from None
+        size = int(rx.programsize)
+        if size > MAX_PROGRAM:
+            raise self.fail(
+                fld,
+                f"is too large ({size:,} RE2 instructions, over the limit of {MAX_PROGRAM:,}); "
+                "use fewer or shorter terms",
+            )
+        if count:
+            self.cost += size
+        return rx
+
+
+def _re2_reason(exc: Exception) -> str:
+    msg = exc.args[0] if exc.args else str(exc)
+    if isinstance(msg, bytes):
+        msg = msg.decode("utf-8", "replace")
+    return _show(str(msg), 120)
+
+
+def _show(value: str, limit: int = 60) -> str:
+    """A user's value quoted in a one-line message: control characters escaped,
+    long values cut."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[: limit + 1])
+    return out if len(value) <= limit else out[:limit] + "..."
+
+
+class _Utf8:
+    """A text as RE2 reads it (UTF-8 bytes) and the way back from byte offsets
+    to Python string offsets."""
+
+    def __init__(self, text: str) -> None:
+        # "replace" keeps one byte per lone surrogate, so offsets still line up
+        self.data = text.encode("utf-8", "replace")
+        self.ascii = len(self.data) == len(text)
+        self._byte = 0
+        self._char = 0
+
+    def char(self, byte: int) -> int:
+        """The string offset of a byte offset (cheapest when asked in order)."""
+        if self.ascii:
+            return byte
+        while byte < len(self.data) and self.data[byte] & 0xC0 == 0x80:
+            byte += 1  # inside a character (RE2's \C matches one byte): to its end
+        if byte < self._byte:
+            self._byte = self._char = 0
+        self._char += len(self.data[self._byte : byte].decode("utf-8"))
+        self._byte = byte
+        return self._char
+
+
+class Regex:
+    """A user's pattern run by RE2: time linear in the text, whatever the pattern."""
+
+    def __init__(self, rx: Any) -> None:
+        self.rx = rx
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        t = _Utf8(text)
+        out = []
+        for m in self.rx.finditer(t.data):
+            s, e = m.span()
+            out.append((t.char(s), t.char(e)))
+        return out
+
+    def search(self, text: str) -> tuple[int, int] | None:
+        t = _Utf8(text)
+        m = self.rx.search(t.data)
+        return None if m is None else (t.char(m.start()), t.char(m.end()))
+
+
+def _word_class() -> str:
+    """Python's \\w as an RE2 class: exact up to U+07FF (Latin, Greek, Cyrillic,
+    Armenian, Hebrew, Arabic), by Unicode block beyond; the exact class would
+    cost RE2 some 1,300 instructions on each side of every term list."""
+    exact: list[tuple[int, int]] = []
+    for c in range(0x800):
+        if re.match(r"\w", chr(c)):
+            if exact and exact[-1][1] == c - 1:
+                exact[-1] = (exact[-1][0], c)
+            else:
+                exact.append((c, c))
+    blocks = [
+        (0x800, 0x167F),  # Syriac to Canadian syllabics (not U+1680, a space)
+        (0x1681, 0x180D),
+        (0x180F, 0x1FFF),  # to Greek extended; U+2000-2BFF: punctuation and symbols
+        (0x2C00, 0x2DFF),  # Glagolitic to Cyrillic extended
+        (0x3040, 0xD7FF),  # kana, CJK, Hangul (U+3000-303F: CJK punctuation)
+        (0xF900, 0xFDFF),
+        (0xFE70, 0xFEFE),
+        (0xFF10, 0xFF19),  # fullwidth digits and letters, halfwidth kana and Hangul
+        (0xFF21, 0xFF3A),
+        (0xFF3F, 0xFF3F),
+        (0xFF41, 0xFF5A),
+        (0xFF66, 0xFFDC),
+        (0x10000, 0x1EFFF),  # U+1F000-1FFFF: emoji and symbols
+        (0x20000, 0x3FFFF),
+    ]
+    return "".join(
+        f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in exact + blocks
+    )
+
+
+_W = _word_class()
+# Python's \s exactly (str.isspace): a space in a term matches any run of these.
+_SPACE = (
+    r"[\t-\r\x{1C}-\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}"
+    r"\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+"
+)
+
+
+class Terms:
+    """Whole words or phrases (and `re:` patterns) matched by one RE2 program;
+    a match is not preceded or followed by a word character. RE2 has no
+    lookaround, so the program takes the characters around the match (or the
+    text's start and end) and the span is its group 1."""
+
+    def __init__(self, rx: Any, alternatives: str) -> None:
+        self.rx = rx
+        self.alternatives = alternatives
+
+    @staticmethod
+    def source(alternatives: str, start: bool = True) -> str:
+        before = f"(?:^|[^{_W}])" if start else f"[^{_W}]"
+        return f"{before}({alternatives})(?:[^{_W}]|$)"
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        t = _Utf8(text)
+        data, pos, rx = t.data, 0, self.rx
+        while pos <= len(data):
+            m = rx.search(data, pos)
+            if m is None:
+                return
+            s, e = m.span(1)
+            rx = self.rx
+            if e > s:
+                yield t.char(s), t.char(e)
+                # Resume on the match's last character, which the next match may
+                # take as the character before it ("##", "ad!#sponsored").
+                pos = e - 1
+                while pos > s and data[pos] & 0xC0 == 0x80:
+                    pos -= 1
+                if pos == 0:  # where ^ would find the same match again
+                    rx = self._not_at_start()
+            else:
+                pos = max(pos + 1, e)
+
+    def _not_at_start(self) -> Any:
+        """The same program without the text's start as a word boundary (RE2
+        caches it, and only a one-character match at 0 needs it)."""
+        return re2.compile(Terms.source(self.alternatives, start=False), self.rx.options)
 
 
 def _tname(v: object) -> str:
@@ -308,7 +540,8 @@ def _parse_rule(spec: dict[str, Any], index: int, filename: str) -> Rule:
         "person": _person,
         "required": _required,
     }[kind]
-    return Rule(index, name, kind, message, severity, platforms, build(f))  # type: ignore[arg-type]
+    check = build(f)
+    return Rule(index, name, kind, message, severity, platforms, check, f.cost)  # type: ignore[arg-type]
 
 
 def _known_platform(f: _Fields, fld: str, value: str) -> str:
@@ -318,19 +551,32 @@ def _known_platform(f: _Fields, fld: str, value: str) -> str:
     return p
 
 
-def _term_regex(f: _Fields, fld: str, terms: list[str], flags: int) -> re.Pattern[str]:
+_BOUNDARY_COST = re2.compile(Terms.source("x")).programsize - re2.compile("(x)").programsize
+
+
+def _terms(f: _Fields, fld: str, terms: list[str], ignorecase: bool) -> Terms:
     """One alternation, longest literal first, bounded so that 'users' does not fire
     inside 'superusers' but '#ad' and '10x' still match."""
+    if len(terms) > MAX_TERMS:
+        raise f.fail(fld, f"has {len(terms):,} terms, over the limit of {MAX_TERMS:,}")
     parts = []
     for t in sorted(terms, key=lambda s: (-len(s), s)):
+        if len(t) > MAX_PATTERN_CHARS:
+            raise f.fail(
+                fld,
+                f"has a term of {len(t):,} characters, over the limit of {MAX_PATTERN_CHARS:,}",
+            )
         if t.startswith("re:"):
-            f.regex(fld, t[3:], flags)  # validated alone, for a precise error
+            f.pattern(fld, t[3:], ignorecase, count=False)  # alone, for a precise error
             parts.append(f"(?:{t[3:]})")
-        else:
-            lit = re.escape(t.strip())
-            lit = re.sub(r"\\ ", r"\\s+", lit)  # any run of spaces
-            parts.append(lit)
-    return f.regex(fld, r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", flags)
+        else:  # a literal; a run of spaces matches any run of whitespace
+            parts.append(_SPACE.join(re2.escape(w) for w in t.split()))
+    alternatives = "|".join(parts)
+    rx = f.compile(fld, Terms.source(alternatives), ignorecase, count=False)
+    # The word-boundary classes are the same for every list and cheap to run (a
+    # character takes one path through them): the budget counts the terms.
+    f.cost += max(0, int(rx.programsize) - _BOUNDARY_COST)
+    return Terms(rx, alternatives)
 
 
 def _protected(text: str, hashtags: bool) -> list[tuple[int, int]]:
@@ -344,10 +590,13 @@ def _inside(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and span[0] < e for s, e in protected)
 
 
-def _word_matches(rx: re.Pattern[str], text: str, hashtags: bool) -> Iterator[re.Match[str]]:
-    """`rx`'s matches in `text` outside the spans a word rule must not touch."""
+def _word_matches(
+    found: Iterable[tuple[int, int]], text: str, hashtags: bool
+) -> Iterator[tuple[int, int, str]]:
+    """The spans `found` in `text` (with their text) outside the spans a word rule
+    must not touch."""
     keep = _protected(text, hashtags)
-    return (m for m in rx.finditer(text) if not _inside(m.span(), keep))
+    return ((s, e, text[s:e]) for s, e in found if not _inside((s, e), keep))
 
 
 def _existence(f: _Fields) -> Callable[..., list]:
@@ -359,14 +608,10 @@ def _existence(f: _Fields) -> Callable[..., list]:
     for n, t in enumerate(terms, start=1):
         if not isinstance(t, str) or not t.strip():
             raise f.fail("terms", f"item {n} must be a non-empty string")
-    flags = re.I if f.bool_("ignorecase", True) else 0
-    rx = _term_regex(f, "terms", terms, flags)
+    rx = _terms(f, "terms", terms, f.bool_("ignorecase", True))
 
     def check(text: str, platform: str | None) -> list:
-        return [
-            (m.start(), m.end(), m.group(0), None, {})
-            for m in _word_matches(rx, text, hashtags=False)
-        ]
+        return [(s, e, m, None, {}) for s, e, m in _word_matches(rx.spans(text), text, False)]
 
     return check
 
@@ -391,7 +636,7 @@ def _substitution(f: _Fields) -> Callable[..., list]:
         if not k.strip():
             raise f.fail("swap", "has an empty key")
     ignorecase = f.bool_("ignorecase", True)
-    rx = _term_regex(f, "swap", list(swap), re.I if ignorecase else 0)
+    rx = _terms(f, "swap", list(swap), ignorecase)
     norm = {
         re.sub(r"\s+", " ", k.strip()).lower() if ignorecase else re.sub(r"\s+", " ", k.strip()): v
         for k, v in swap.items()
@@ -399,12 +644,12 @@ def _substitution(f: _Fields) -> Callable[..., list]:
 
     def check(text: str, platform: str | None) -> list[Match]:
         out: list[Match] = []
-        for m in _word_matches(rx, text, hashtags=True):
-            key = re.sub(r"\s+", " ", m.group(0))
+        for s, e, match in _word_matches(rx.spans(text), text, hashtags=True):
+            key = re.sub(r"\s+", " ", match)
             rep = norm.get(key.lower() if ignorecase else key)
-            if rep is None or rep == m.group(0):
+            if rep is None or rep == match:
                 continue
-            out.append((m.start(), m.end(), m.group(0), _match_case(m.group(0), rep), {}))
+            out.append((s, e, match, _match_case(match, rep), {}))
         return out
 
     return check
@@ -415,29 +660,34 @@ def _occurrence(f: _Fields) -> Callable[..., list]:
     assert pattern is not None
     limit = f.int_("max")
     assert limit is not None
-    flags = re.I if f.bool_("ignorecase", False) else 0
+    ignorecase = f.bool_("ignorecase", False)
+    find: Callable[[str], list[tuple[int, int]]]
     if pattern.startswith("re:"):
-        rx = f.regex("pattern", pattern[3:], flags)
+        find = Regex(f.pattern("pattern", pattern[3:], ignorecase)).spans
     elif pattern in NAMED_PATTERNS:
-        rx = NAMED_PATTERNS[pattern]
+        named_rx = NAMED_PATTERNS[pattern]  # ours, not the user's: Python's re is safe
+
+        def find(text: str) -> list[tuple[int, int]]:
+            return [m.span() for m in named_rx.finditer(text)]
     else:
         raise f.fail(
-            "pattern", f"must be one of {', '.join(NAMED_PATTERNS)} or 're:REGEX', not '{pattern}'"
+            "pattern",
+            f"must be one of {', '.join(NAMED_PATTERNS)} or 're:REGEX', not '{_show(pattern)}'",
         )
     named = pattern if pattern in NAMED_PATTERNS else None
 
     def check(text: str, platform: str | None) -> list:
-        found = [m for m in rx.finditer(text) if m.end() > m.start()]
+        found = [(s, e) for s, e in find(text) if e > s]
         count = len(found)
         if count <= limit:
             return []
         # Matches past the limit; touching ones ("!!!") become one hit.
         spans: list[list[int]] = []
-        for m in found[limit:]:
-            if spans and spans[-1][1] == m.start():
-                spans[-1][1] = m.end()
+        for start, end in found[limit:]:
+            if spans and spans[-1][1] == start:
+                spans[-1][1] = end
             else:
-                spans.append([m.start(), m.end()])
+                spans.append([start, end])
         out = []
         for s, e in spans:
             match = text[s:e]
@@ -485,15 +735,16 @@ def _person(f: _Fields) -> Callable[..., list]:
 
     def check(text: str, platform: str | None) -> list[Match]:
         out: list[Match] = []
-        for m in _word_matches(rx, text, hashtags=True):
-            src = m.group(0)
+        # ours, not the user's: Python's re is safe here (and has the lookarounds)
+        found = (m.span() for m in rx.finditer(text))
+        for start, end, src in _word_matches(found, text, hashtags=True):
             rep = table[re.sub(r"\s+", " ", src.lower())]
-            before = text[: m.start()].rstrip()
+            before = text[:start].rstrip()
             if len(src) > 1 and src.isupper():
                 rep = rep.upper()
             elif not before or before[-1] in '.!?:\n"“':  # a sentence starts here
                 rep = rep[:1].upper() + rep[1:]
-            out.append((m.start(), m.end(), src, rep, {}))
+            out.append((start, end, src, rep, {}))
         return out
 
     return check
@@ -502,9 +753,9 @@ def _person(f: _Fields) -> Callable[..., list]:
 def _required(f: _Fields) -> Callable[..., list]:
     pattern = f.str_("pattern")
     assert pattern is not None
-    rx = f.regex("pattern", pattern)
+    rx = Regex(f.pattern("pattern", pattern))
     when_src = f.str_("when", required=False)
-    when = f.regex("when", when_src) if when_src else None
+    when = Regex(f.pattern("when", when_src)) if when_src else None
 
     def check(text: str, platform: str | None) -> list:
         if rx.search(text):
@@ -514,7 +765,7 @@ def _required(f: _Fields) -> Callable[..., list]:
         m = when.search(text)
         if m is None:
             return []
-        return [(m.start(), m.end(), m.group(0), None, {})]
+        return [(m[0], m[1], text[m[0] : m[1]], None, {})]
 
     return check
 
