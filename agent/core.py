@@ -24,7 +24,7 @@ from agent.brand import Brands, BrandState, Progress, embed
 from agent.guidelines import split_markdown
 from agent.importers import ImportFileError, Parsed, Record, parse_file
 from agent.platforms import MAX_POST_CHARS, platform_name
-from agent.store import DEFAULT_BRAND, Store, StoreError, norm_key
+from agent.store import DEFAULT_BRAND, Store, StoreError, norm_key, now_iso
 from agent.text.rules import RulesError, load_rules
 from agent.text.style import RECIPE as STYLE_RECIPE
 from agent.text.style import features
@@ -176,8 +176,13 @@ class Onbrand:
     ) -> dict[str, Any]:
         """Store an approved post and teach the voice model at once."""
         brand = self.resolve_brand(brand)
+        # Every approved post has a date: when it was approved, unless it says.
         rec = Record(
-            text=valid(text or ""), where="approve", platform=platform, posted_at=posted_at, url=url
+            text=valid(text or ""),
+            where="approve",
+            platform=platform,
+            posted_at=posted_at or now_iso(),
+            url=url,
         )
         parsed = Parsed("approve")
         parsed.add(rec)
@@ -305,17 +310,15 @@ class Onbrand:
     def load_rules(self, path: Path, brand: str | None = None) -> dict[str, Any]:
         """Validate a rules.toml and make it the brand's rules. An invalid file is
         refused with file, rule and field, and the previous rules stay active."""
+        from agent.guidelines import UnreadableFile, read_user_file
+        from agent.text.rules import MAX_RULES_BYTES
+
         brand = self.resolve_brand(brand)
         path = Path(path)
         try:
-            source = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise OnbrandError(f"{path}: no such file") from None
-        except (IsADirectoryError, UnicodeDecodeError) as exc:
-            raise OnbrandError(f"{path.name}: cannot read ({exc})") from None
-        try:
+            _, source = read_user_file(path, MAX_RULES_BYTES, "a rules.toml")
             ruleset = load_rules(source, path.name)
-        except RulesError as exc:
+        except (UnreadableFile, RulesError) as exc:
             raise OnbrandError(f"{exc} (the previous rules stay active)") from None
         bid = self.store.brand_id(brand)
         with self.brands.write_lock(brand):
@@ -326,31 +329,29 @@ class Onbrand:
                 st.rules = ruleset  # one reference swap: analyses see old or new, never half
         return {"file": str(path), "brand": brand, "rules": len(ruleset)}
 
-    def add_guidelines(self, path: Path, brand: str | None = None) -> dict[str, Any]:
+    def add_guidelines(
+        self, path: Path, brand: str | None = None, progress: Progress | None = None
+    ) -> dict[str, Any]:
         """Replace the guideline document of this name with the file's passages,
-        and load the rules.toml beside it, if there is one."""
+        and load the rules.toml beside it, if there is one. `progress(done, total)`
+        is called as the passages are embedded."""
+        from agent.guidelines import MAX_GUIDELINES_BYTES, UnreadableFile, read_user_file
+
         brand = self.resolve_brand(brand)
         path = Path(path)
-        rules_file = path.parent / "rules.toml"
-        rules = self.load_rules(rules_file, brand) if rules_file.is_file() else None
-        try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8-sig")
+        try:  # read first, so a file that cannot be used changes nothing
+            raw, text = read_user_file(path, MAX_GUIDELINES_BYTES, "a Markdown guidelines")
             sections = split_markdown(text)
-        except FileNotFoundError:
-            raise OnbrandError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise OnbrandError(f"{path}: is a folder; name a Markdown file") from None
-        except UnicodeDecodeError as exc:
-            raise OnbrandError(
-                f"{path.name}: not UTF-8 text (invalid byte at {exc.start})"
-            ) from None
+        except UnreadableFile as exc:
+            raise OnbrandError(str(exc)) from None
         except ValueError as exc:
             raise OnbrandError(f"{path.name}: {exc}") from None
         if not sections:
             raise OnbrandError(f"{path.name}: no passages found (is the file empty?)")
+        rules_file = path.parent / "rules.toml"
+        rules = self.load_rules(rules_file, brand) if rules_file.is_file() else None
         ident = self.encoder.identity
-        vecs = embed(self.encoder, [f"{s.heading}: {s.text}" for s in sections])
+        vecs = embed(self.encoder, [f"{s.heading}: {s.text}" for s in sections], progress)
         bid = self.store.brand_id(brand)
         with self.brands.write_lock(brand):
             with self.store.transaction() as db:

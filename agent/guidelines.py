@@ -1,12 +1,65 @@
-"""Brand guidelines in Markdown, split into passages a hint can quote."""
+"""Brand guidelines in Markdown, split into passages a hint can quote; and the
+reading of a user's text file (guidelines, rules.toml) with one-line errors."""
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+HEADING = re.compile(r"(#{1,6})\s")  # then the title, its closing #s stripped
 MAX_PASSAGE = 700  # characters; a longer section is split at paragraphs
+# Limits of a guidelines file (docs/quality.md): embedding is the slow part.
+MAX_GUIDELINES_BYTES = 1024 * 1024
+MAX_PASSAGES = 2_000
+
+
+class UnreadableFile(ValueError):
+    """A file that cannot be used; the message is one line that says what to do."""
+
+
+def read_user_file(path: Path, limit: int, what: str) -> tuple[bytes, str]:
+    """The bytes of the user's file `path` and its text (UTF-8, a BOM allowed), at
+    most `limit` bytes; `what` names the kind of file in messages ("a rules.toml")."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)  # never more: a huge file (or /dev/zero) is refused
+    except FileNotFoundError:
+        raise UnreadableFile(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{path}: is a folder; name {what} file") from None
+    except PermissionError:
+        raise UnreadableFile(
+            f"{path}: permission denied; make the file readable or copy it somewhere readable"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "") or type(exc).__name__
+        raise UnreadableFile(f"{path}: cannot be read ({reason})") from None
+    if len(raw) > limit:
+        size = f"{limit // 1024 // 1024} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+        raise UnreadableFile(
+            f"{path.name}: larger than {size}, the limit of {what} file; split it or shorten it"
+        )
+    if b"\x00" in raw:
+        raise UnreadableFile(f"{path.name}: binary data, not text; name {what} file")
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"{path.name}: not UTF-8 text (invalid byte at {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line. Not one regular expression: the
+    lazy title before optional closing #s and spaces backtracked in cubic time
+    on a line of spaces."""
+    m = HEADING.match(line)
+    if m is None or m.end() == len(line):
+        return None
+    rest = line[m.end() :].strip()
+    return len(m.group(1)), rest.rstrip("#").rstrip() or rest[:1]
 
 
 @dataclass(frozen=True)
@@ -42,13 +95,13 @@ def split_markdown(markdown: str) -> list[Section]:
         if line.strip().startswith("```"):
             in_code = not in_code
             continue
-        m = None if in_code else HEADING.match(line)
-        if m:
+        h = None if in_code else _heading(line)
+        if h:
             flush_section()
-            level = len(m.group(1))
+            level, title = h
             del path[level - 1 :]
             path.extend([""] * (level - 1 - len(path)))
-            path.append(m.group(2).strip())
+            path.append(title)
             path[:] = [p for p in path if p]
         elif not line.strip():
             flush_para()
@@ -73,4 +126,10 @@ def split_markdown(markdown: str) -> list[Section]:
             chunk.append(p)
         if chunk:
             out.append(Section(heading, "\n".join(chunk)))
-    return [s for s in out if s.text.strip()]
+    out = [s for s in out if s.text.strip()]
+    if len(out) > MAX_PASSAGES:
+        raise ValueError(
+            f"{len(out):,} passages, over the limit of {MAX_PASSAGES:,}; "
+            "split the guidelines into smaller files"
+        )
+    return out
