@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,100 @@ def test_guidelines_are_split_into_passages(core: Onbrand, tmp_path: Path) -> No
     assert core.add_guidelines(p)["passages"] == 3
     assert core.add_guidelines(p)["passages"] == 3  # re-loading replaces, never duplicates
     assert len(core.store.passages("default")) == 3
+
+
+EVIL = "Launch \x1b]8;;http://evil\x07click\x1b]8;;\x07 day\x1b[2J\r\u202eevil\nline two\tend"
+
+
+def test_stored_text_cannot_drive_the_terminal(
+    demo: Onbrand, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["approve", EVIL, "--platform", "x", "--url", "http://x/\x1b[31m", "--json"]) == 0
+    post_id = json.loads(capsys.readouterr().out)["post_id"]
+    escaped = "Launch \\x1b]8;;http://evil\\x07click\\x1b]8;;\\x07 day\\x1b[2J\\x0d\\u202eevil"
+
+    assert main(["posts", "list", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert escaped[:40] in out and "\x1b" not in out and "\x07" not in out
+
+    assert main(["posts", "show", str(post_id)]) == 0
+    out = capsys.readouterr().out
+    assert escaped + "\nline two\tend" in out  # newlines and tabs stay in `show`
+    assert "http://x/\\x1b[31m" in out
+    assert not any(c in out for c in "\x1b\x07\r\u202e")
+
+    assert main(["posts", "show", str(post_id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["text"] == EVIL and shown["url"] == "http://x/\x1b[31m"  # --json is exact
+
+    assert main(["check", EVIL + " Amazing!", "--platform", "x"]) == 0
+    out = capsys.readouterr().out
+    assert "nearest approved posts" in out and "\\x1b]8;;http://evil" in out
+    assert not any(c in out for c in "\x1b\x07\r\u202e")
+
+
+def test_print_result_escapes_hints_and_snippets() -> None:
+    import io
+
+    from agent.cli.common import print_result
+
+    result = {
+        "verdict": "revise",
+        "scores": {"rules": {"value": 90, "label": "1 rule hit (\x1b[2J)"}},
+        "hints": [{"severity": "warn", "kind": "rule", "message": "Say \x1b]8;;x\x07it\u2066"}],
+        "nearest": [
+            {"similarity": 0.9, "post_id": 3, "platform": "x", "text": "a\x9bb\x7fc\u202ad"}
+        ],
+        "timings_ms": {"total": 5.0},
+    }
+    out = io.StringIO()
+    print_result(result, out)
+    text = out.getvalue()
+    assert "1 rule hit (\\x1b[2J)" in text and "Say \\x1b]8;;x\\x07it\\u2066" in text
+    assert "a\\x9bb\\x7fc\\u202ad" in text
+    assert not any(c in text for c in "\x1b\x07\x9b\x7f\u202a\u2066")
+
+
+@pytest.mark.parametrize(
+    ("command", "make", "message"),
+    [
+        ("rules", lambda p: p.mkdir(), "is a folder; name a rules.toml file"),
+        ("rules", lambda p: p.write_bytes(b"\xff\xfe[[rule]]"), "not UTF-8 text"),
+        ("rules", lambda p: p.write_bytes(b"PK\x03\x04\x00\x00"), "binary data"),
+        ("rules", lambda p: p.write_text("x = " + "[" * 3000), "nested too deeply"),
+        ("guidelines", lambda p: p.mkdir(), "is a folder; name a Markdown guidelines file"),
+        ("guidelines", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00"), "binary data"),
+        ("guidelines", lambda p: p.write_bytes(b"# Voice\n\n\xe9t\xe9"), "not UTF-8 text"),
+    ],
+)
+def test_unusable_rules_and_guidelines_give_one_line(
+    onbrand_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    make: Any,
+    message: str,
+) -> None:
+    path = tmp_path / "input"
+    make(path)
+    assert main([command, str(path)]) == 2
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1 and message in lines[0], err
+
+
+def test_guidelines_show_progress_while_embedding_many_passages(
+    core: Onbrand,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import agent.cli.brand
+
+    monkeypatch.setattr(agent.cli.brand, "open_core", lambda: core)
+    md = tmp_path / "voice.md"
+    md.write_text("".join(f"# Rule {i}\n\nWe write rule {i} plainly.\n\n" for i in range(210)))
+    assert main(["guidelines", str(md)]) == 0
+    captured = capsys.readouterr()
+    assert "210 passages for brand default" in captured.out
+    assert "embedding voice.md [" in captured.err and "210/210" in captured.err

@@ -19,6 +19,7 @@ from agent.cli.common import (
     open_core,
     print_result,
     read_text,
+    safe,
 )
 from agent.importers import FORMATS
 from agent.platforms import PLATFORMS
@@ -103,14 +104,19 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"(voice model v{s['voice_model']})"
         )
         for r in s["rejected"][:50]:
-            print(f"  rejected {r['where']}: {r['reason']}")
+            print(f"  rejected {safe(r['where'])}: {safe(r['reason'])}")
         if len(s["rejected"]) > 50:
             print(f"  ... and {len(s['rejected']) - 50} more")
     return 1 if failed else 0
 
 
 def cmd_guidelines(args: argparse.Namespace) -> int:
-    s = open_core().add_guidelines(Path(args.path), args.brand)
+    core = open_core()
+    bar = ProgressBar(f"embedding {Path(args.path).name}")
+    try:
+        s = core.add_guidelines(Path(args.path), args.brand, bar)
+    finally:
+        bar.close()
     print(f"{s['file']}: {s['passages']} passages for brand {s['brand']}")
     if s["rules"] is not None:
         print(f"rules.toml beside it: {s['rules']} rules loaded")
@@ -155,8 +161,9 @@ def cmd_posts(args: argparse.Namespace) -> int:
             return 0
         for p in posts:
             snippet = p.text.replace("\n", " ")
-            snippet = snippet if len(snippet) < 70 else snippet[:67] + "..."
-            print(f"#{p.id:<6} {p.platform or '-':<9} {(p.posted_at or '')[:10]:<10}  {snippet}")
+            snippet = safe(snippet if len(snippet) < 70 else snippet[:67] + "...")
+            when = safe((p.posted_at or "")[:10])
+            print(f"#{p.id:<6} {safe(p.platform or '-'):<9} {when:<10}  {snippet}")
         return 0
     if args.id is None:
         raise CLIError(f"posts {args.action} needs an ID")
@@ -169,8 +176,8 @@ def cmd_posts(args: argparse.Namespace) -> int:
         else:
             for k, v in post.as_dict().items():
                 if k != "text":
-                    print(f"{k + ':':<10} {v if v is not None else '-'}")
-            print(f"\n{post.text}")
+                    print(f"{k + ':':<10} {safe(str(v)) if v is not None else '-'}")
+            print(f"\n{safe(post.text, newlines=True)}")
         return 0
     r = core.remove_post(args.id)
     print(f"removed post #{r['post_id']} from {r['brand']} (voice model v{r['voice_model']})")

@@ -11,9 +11,27 @@ from typing import Any
 
 EXIT_USAGE = 2
 
+# Characters a terminal may act on rather than show: C0 controls (ESC starts ANSI
+# and OSC sequences, CR overwrites a line), DEL, C1 controls, and the bidi
+# overrides and isolates that reorder what is shown. Tab stays; newline is the
+# caller's choice.
+_UNSAFE = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    if c != 0x09
+}
+_UNSAFE_LINES = {c: v for c, v in _UNSAFE.items() if c != 0x0A}
+
 
 class CLIError(Exception):
     pass
+
+
+def safe(text: str, newlines: bool = False) -> str:
+    """`text` for a terminal: the characters it would act on, shown escaped
+    ("\\x1b"); `newlines` keeps line breaks. Stored posts and rules are anyone's
+    text. Human output only: --json prints the exact text."""
+    return text.translate(_UNSAFE_LINES if newlines else _UNSAFE)
 
 
 def open_core() -> Any:
@@ -74,7 +92,7 @@ def _bar(value: int | None, width: int = 20) -> str:
 def print_result(result: dict[str, Any], out: Any = None) -> None:
     out = out or sys.stdout
     w = textwrap.TextWrapper(width=88, initial_indent="    ", subsequent_indent="    ")
-    out.write(f"verdict: {result['verdict']}\n")
+    out.write(f"verdict: {safe(str(result['verdict']))}\n")
     names = {
         "originality": "originality",
         "voice_drift": "voice drift",
@@ -84,22 +102,22 @@ def print_result(result: dict[str, Any], out: Any = None) -> None:
     for key, score in result["scores"].items():
         v = score.get("value")
         shown = "  -" if v is None else f"{v:3d}"
-        out.write(f"  {names.get(key, key):<12} {shown} {_bar(v)}  {score['label']}\n")
+        label = safe(str(score["label"]))
+        out.write(f"  {safe(names.get(key, key)):<12} {shown} {_bar(v)}  {label}\n")
     if result["hints"]:
         out.write("hints:\n")
         marks = {"alert": "!!", "warn": " !", "info": " ·"}
         for h in result["hints"]:
-            out.write(f"  {marks[h['severity']]} {h['kind']}\n")
-            out.write(w.fill(h["message"]) + "\n")
+            out.write(f"  {marks[h['severity']]} {safe(str(h['kind']))}\n")
+            out.write(w.fill(safe(str(h["message"]))) + "\n")
     if result["nearest"]:
         out.write("nearest approved posts:\n")
         for n in result["nearest"]:
-            when = (n.get("posted_at") or "")[:10]
+            when = safe((n.get("posted_at") or "")[:10])
             snippet = n["text"].replace("\n", " ")
-            snippet = snippet if len(snippet) < 90 else snippet[:87] + "..."
-            out.write(
-                f"  {n['similarity']:.2f}  #{n['post_id']} {n.get('platform') or ''} {when}\n"
-            )
+            snippet = safe(snippet if len(snippet) < 90 else snippet[:87] + "...")
+            platform = safe(n.get("platform") or "")
+            out.write(f"  {n['similarity']:.2f}  #{n['post_id']} {platform} {when}\n")
             out.write(f"        {snippet}\n")
     ms = result["timings_ms"].get("total")
     if ms is not None:
