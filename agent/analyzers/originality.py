@@ -1,14 +1,54 @@
-"""Originality: has the brand already said this?"""
+"""Originality: has the brand already said this? A draft close to a past post
+that brings facts the post lacks (numbers, dates, names, places) is an update,
+not a repeat."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
 from agent.models.calibration import thresholds
 from agent.platforms import PLATFORM_NAMES
+from agent.text.concrete import COMMON_CAPS, evidence
 
 NEAREST_K = 3
+# The kinds of concrete detail that make a close draft an update.
+FACT_KINDS = ("numbers", "quantities", "dates", "names", "places")
+UPDATE_FLOOR = 60  # an update reads as fresh as an echo's best
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace(",", "")
+    text = re.sub(r"'s\b", "", text)
+    return " ".join(text.split())
+
+
+def new_facts(draft: str, past: str) -> list[str]:
+    """The draft's concrete details that the past post nowhere states, as
+    written ("Pine Network's" is in a post that says "the Pine Network")."""
+    before = _norm(past)
+    words = set(before.split())
+    ev = evidence(draft)
+    out: dict[str, str] = {}
+    for kind in FACT_KINDS:
+        for item in ev[kind]:
+            shown = str(item["text"])
+            key = _norm(shown)
+            if not key or key in before:
+                continue
+            if kind in ("names", "places"):
+                # A capitalised sentence start ("Each Stick") is no new name: new
+                # only if one of its own words is nowhere in the past post.
+                own = [w for w in key.split() if w not in COMMON_CAPS]
+                span = item["span"]
+                start = int(span[0]) if isinstance(span, list) else 0
+                if own and draft[:start].rstrip()[-1:] in ("", ".", "!", "?", ":", "\n"):
+                    own = own[1:]
+                if all(w in words for w in own):
+                    continue
+            out.setdefault(key, shown)
+    return list(out.values())
 
 
 def originality_value(sim: float, repeat: float, echo: float) -> int:
@@ -25,7 +65,7 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
 
 def _when(post: dict[str, object]) -> str:
     """'Bluesky post from 2025-07-14', for "your ... already said"."""
-    date = str(post.get("posted_at") or post.get("added_at") or "")[:10]
+    date = str(post.get("posted_at") or post.get("approved_at") or "")[:10]
     where = PLATFORM_NAMES.get(str(post.get("platform") or ""), "")
     what = f"{where} post" if where else "post"
     return f"{what} from {date}" if date else what
@@ -59,6 +99,7 @@ class Originality:
                     "text": post.text,
                     "platform": post.platform,
                     "posted_at": post.posted_at,
+                    "approved_at": post.added_at,
                     "url": post.url,
                 }
             )
@@ -66,7 +107,25 @@ class Originality:
         top = nearest[0]["similarity"] if nearest else 0.0
         value = originality_value(float(top), t.repeat, t.echo)
         hints: list[Hint] = []
-        if top >= t.repeat:
+        added = new_facts(draft.text, str(nearest[0]["text"])) if top >= t.echo else []
+        if added:
+            verdict, label = "update", f"Updates your {_when(nearest[0])}"
+            value = max(value, UPDATE_FLOOR)
+            shown = ", ".join(added[:4]) + (f" and {len(added) - 4} more" if len(added) > 4 else "")
+            hints.append(
+                Hint(
+                    "originality",
+                    "info",
+                    f"Updates your {_when(nearest[0])} (similarity {top:.2f}); new: {shown}. "
+                    "Say it is an update, or link to that post.",
+                    evidence={
+                        "post_id": nearest[0]["post_id"],
+                        "similarity": top,
+                        "new": added,
+                    },
+                )
+            )
+        elif top >= t.repeat:
             verdict, label = "repeat", f"Near-repeat of your {_when(nearest[0])}"
             hints.append(
                 Hint(
