@@ -36,6 +36,7 @@ from agent.text.style import features
 from embeddings import load_encoder
 from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
+from tools.training.eval_hints import false_alarms, provocation_share
 from tools.training.features import lexical_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -305,6 +306,49 @@ def run(
             verdict(ours, 0.80),
             k,
             "per sister: " + ", ".join(f"{b} {v:.3f}" for b, v in per.items()),
+        )
+    )
+
+    for label, k, alarm, argues in false_alarms(
+        data, quick, enc, lambda m: print(m, file=sys.stderr)
+    ):
+        rows.append(
+            Row(
+                "false alarms: real posts with a warn/alert hint",
+                f"{label} ({k} posts{tag(k)})",
+                alarm,
+                "-",
+                None,
+                "<= 0.05",
+                verdict(alarm, 0.05, higher=False),
+                k,
+                "originality's hints aside: a brand does repeat itself",
+            )
+        )
+        rows.append(
+            Row(
+                "false alarms: real posts told they argue",
+                f"{label} ({k} posts{tag(k)})",
+                argues,
+                "-",
+                None,
+                "<= 0.02",
+                verdict(argues, 0.02, higher=False),
+                k,
+            )
+        )
+    share, k, counts = provocation_share(data, n, enc)
+    rows.append(
+        Row(
+            "reply read as a provocation",
+            f"OLID test, targeted offensive ({k} tweets{tag(k)})",
+            share,
+            "-",
+            None,
+            ">= 0.80",
+            verdict(share, 0.80),
+            k,
+            "read as " + ", ".join(f"{c} {v}" for c, v in counts.items()),
         )
     )
 
