@@ -18,36 +18,40 @@ FACT_KINDS = ("numbers", "quantities", "dates", "names", "places")
 UPDATE_FLOOR = 60  # an update reads as fresh as an echo's best
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def _norm(text: str) -> str:
     text = text.lower().replace("’", "'").replace(",", "")
     text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)  # "100th" states "100"
     return " ".join(text.split())
 
 
 def new_facts(draft: str, past: str) -> list[str]:
     """The draft's concrete details that the past post nowhere states, as
-    written ("Pine Network's" is in a post that says "the Pine Network")."""
+    written. A detail counts as stated when each of its words is in the past
+    post ("January 12" is in "Starting 12 January"; "Pine Network's" in "the
+    Pine Network"); a capitalised sentence start is not a name ("Each Stick")."""
     before = _norm(past)
-    words = set(before.split())
+    words = set(_WORDS.findall(before))
     ev = evidence(draft)
     out: dict[str, str] = {}
     for kind in FACT_KINDS:
         for item in ev[kind]:
             shown = str(item["text"])
             key = _norm(shown)
-            if not key or key in before:
+            if key in before:
                 continue
+            own = _WORDS.findall(key)
             if kind in ("names", "places"):
-                # A capitalised sentence start ("Each Stick") is no new name: new
-                # only if one of its own words is nowhere in the past post.
-                own = [w for w in key.split() if w not in COMMON_CAPS]
+                own = [w for w in own if w not in COMMON_CAPS]
                 span = item["span"]
                 start = int(span[0]) if isinstance(span, list) else 0
-                if own and draft[:start].rstrip()[-1:] in ("", ".", "!", "?", ":", "\n"):
+                if own and draft[:start].rstrip()[-1:] in ("", ".", "!", "?", ":"):
                     own = own[1:]
-                if all(w in words for w in own):
-                    continue
-            out.setdefault(key, shown)
+            if own and not all(w in words for w in own):
+                out.setdefault(key, shown)
     return list(out.values())
 
 
