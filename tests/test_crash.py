@@ -7,6 +7,7 @@ stand-in encoder (tests/fake_agent.py); scoring tests use the real model."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -203,3 +204,40 @@ def test_kill_during_approvals_loses_no_acknowledged_post(onbrand_home: Path) ->
         assert not missing, f"acknowledged approvals lost: {list(missing)[:5]}"
         core.store.close()
     assert len(acked) > 20
+
+
+def test_sigterm_stops_a_busy_agent(onbrand_home: Path) -> None:
+    """SIGTERM stops the agent within 5 s even while it analyses, and the store
+    stays sound (docs/security.md)."""
+    Store(onbrand_home / "onbrand.sqlite3").close()
+    token = Auth().issue_token("sigterm-test")
+    port = free_port()
+    log = onbrand_home / "agent.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            fake("serve", "--port", str(port)),
+            cwd=ROOT,
+            env=env(onbrand_home, 0.05),  # a slow encoder: the agent is busy
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_healthy(port, log)
+
+        async def busy() -> None:
+            async with connect(port) as c:
+                await c.hello(token)
+                for i in range(20):
+                    await c.analyze(f"d{i}", 1, f"draft {i} about our Salem shop " * 30)
+                await asyncio.sleep(0.3)
+                proc.send_signal(signal.SIGTERM)
+                with contextlib.suppress(Exception):
+                    await c.recv(timeout=10)
+
+        asyncio.run(busy())
+        assert proc.wait(5) is not None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    consistent(onbrand_home)
