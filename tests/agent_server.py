@@ -44,3 +44,19 @@ def running(core: Onbrand, **kw: Any) -> Iterator[AgentServer]:
         fut.result(30)
         loop.call_soon_threadsafe(loop.stop)
         t.join(10)
+
+
+async def expect_too_large(client: Any, size: int) -> None:
+    """Send a frame of `size` bytes: the agent answers `frame_too_large`, then
+    closes with 1009."""
+    import pytest
+    import websockets
+
+    from agent.service import protocol as P
+
+    await client.ws.send("x" * size)
+    f = await client.recv()
+    assert f["code"] == "frame_too_large"
+    with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+        await client.recv()
+    assert closed.value.rcvd.code == P.CLOSE_TOO_LARGE

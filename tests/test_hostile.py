@@ -23,7 +23,7 @@ from agent.service.auth import Auth
 from agent.service.client import AgentError, Client, connect
 from agent.service.limits import RepeatFilter
 from agent.service.websocket import MAX_UNAUTHENTICATED, MAX_WAITING
-from tests.agent_server import free_port, running
+from tests.agent_server import expect_too_large, free_port, running
 
 
 def run(coro: Any) -> Any:
@@ -193,12 +193,7 @@ def test_a_frame_over_aiohttps_own_cap_is_answered_before_the_close(demo: Onbran
         async def go() -> None:
             cm, c = await paired(server.port)
             try:
-                await c.ws.send("x" * (P.MAX_FRAME_BYTES * 3))
-                f = await c.recv()
-                assert f["code"] == "frame_too_large"
-                with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
-                    await c.recv()
-                assert closed.value.rcvd.code == P.CLOSE_TOO_LARGE
+                await expect_too_large(c, P.MAX_FRAME_BYTES * 3)
             finally:
                 await cm.__aexit__(None, None, None)
 

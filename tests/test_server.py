@@ -18,7 +18,7 @@ from agent.service import protocol as P
 from agent.service.app import AgentServer
 from agent.service.auth import Auth
 from agent.service.client import AgentError, Client, connect
-from tests.agent_server import running
+from tests.agent_server import expect_too_large, running
 from tests.conftest import fixture_json
 
 
@@ -297,12 +297,7 @@ def test_limits_are_answered_never_crash(demo: Onbrand) -> None:
                 # Told once that it is limited, not once per frame it sent too many.
                 assert "pong" in codes and codes.count("rate_limited") == 1
                 assert len(codes) < flood
-                await c.ws.send("x" * (P.MAX_FRAME_BYTES + 10))
-                f = await c.recv()
-                assert f["code"] == "frame_too_large"
-                with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
-                    await c.recv()
-                assert closed.value.rcvd.code == P.CLOSE_TOO_LARGE
+                await expect_too_large(c, P.MAX_FRAME_BYTES + 10)
             finally:
                 await cm.__aexit__(None, None, None)
             # too many paired connections: the 33rd hello is told why and closed
