@@ -20,8 +20,18 @@ def one(toml: str) -> RuleSet:
     return load_rules(toml, "rules.toml")
 
 
+def matches(rs: RuleSet, text: str, platform: str | None = None) -> list[dict]:
+    """Every match of every rule hint, in reading order, with its rule."""
+    found = [
+        {**m, "rule": h.evidence["rule"], "severity": h.severity}
+        for h in rs.check(text, platform)
+        for m in h.evidence["matches"]
+    ]
+    return sorted(found, key=lambda m: (m["span"], m["rule"]))
+
+
 def spans(rs: RuleSet, text: str, platform: str | None = None) -> list[tuple[int, int, str]]:
-    return [(h.span[0], h.span[1], text[h.span[0] : h.span[1]]) for h in rs.check(text, platform)]
+    return [(m["span"][0], m["span"][1], m["text"]) for m in matches(rs, text, platform)]
 
 
 def test_demo_rules_load() -> None:
@@ -39,15 +49,22 @@ message = "Hype word: {match}."
 terms = ["amazing", "game changer", "10x"]
 """)
     text = "An Amazing launch, a game  changer, 10x faster. Not amazingly."
-    hits = rs.check(text)
-    assert [(h.span, text[h.span[0] : h.span[1]]) for h in hits] == [
-        ((3, 10), "Amazing"),
-        ((21, 34), "game  changer"),
-        ((36, 39), "10x"),
-    ]
-    assert hits[0].message == "Hype word: Amazing."
-    assert hits[0].kind == "rule" and hits[0].severity == "warn"
-    assert hits[0].evidence == {"rule": "hype", "kind": "existence", "match": "Amazing"}
+    assert spans(rs, text) == [(3, 10, "Amazing"), (21, 34, "game  changer"), (36, 39, "10x")]
+    (hint,) = rs.check(text)  # one hint for the rule, with every match
+    assert hint.span == (3, 10)
+    assert hint.message == "Hype word: Amazing. Found: 'Amazing', 'game changer', '10x'."
+    assert hint.kind == "rule" and hint.severity == "warn"
+    assert hint.evidence == {
+        "rule": "hype",
+        "kind": "existence",
+        "match": "Amazing",
+        "hits": 3,
+        "matches": [
+            {"span": [3, 10], "text": "Amazing"},
+            {"span": [21, 34], "text": "game  changer"},
+            {"span": [36, 39], "text": "10x"},
+        ],
+    }
 
 
 def test_existence_case_sensitive_and_regex_term() -> None:
@@ -62,7 +79,7 @@ terms = ["FOO", "re:v\\\\d+\\\\.\\\\d+"]
 """)
     text = "foo FOO v2.1"
     assert spans(rs, text) == [(4, 7, "FOO"), (8, 12, "v2.1")]
-    assert rs.check(text)[0].severity == "alert"
+    assert [h.severity for h in rs.check(text)] == ["alert"]
 
 
 def test_existence_skips_links_and_mentions() -> None:
@@ -85,16 +102,22 @@ message = "Write '{replacement}', not '{match}'."
 "Ferrow and Pine" = "Ferrow & Pine"
 """)
     text = "Users love the Ebike. Our end users and ferrow and pine fans. #ebike superusers"
-    hits = rs.check(text)
-    got = [(h.span, h.evidence["match"], h.evidence["replacement"]) for h in hits]
+    got = [(tuple(m["span"]), m["text"], m["replacement"]) for m in matches(rs, text)]
     assert got == [
         ((0, 5), "Users", "Riders"),
         ((15, 20), "Ebike", "E-bike"),
         ((26, 35), "end users", "riders"),
         ((40, 55), "ferrow and pine", "Ferrow & Pine"),
     ]
-    assert hits[0].message == "Write 'Riders', not 'Users'."
-    assert hits[0].evidence["kind"] == "substitution"
+    (hint,) = rs.check(text)
+    assert hint.message == (
+        "Write 'Riders', not 'Users'. Found: 'Users' → 'Riders', 'Ebike' → 'E-bike', "
+        "'end users' → 'riders', 'ferrow and pine' → 'Ferrow & Pine'."
+    )
+    assert hint.evidence["kind"] == "substitution"
+    assert (hint.evidence["match"], hint.evidence["replacement"]) == ("Users", "Riders")
+    one_word = rs.check("Users, users and USERS.")[0]
+    assert one_word.message == "Write 'Riders', not 'Users'. (×3)"  # it names the word itself
 
 
 def test_occurrence_flags_matches_past_the_limit() -> None:
@@ -121,10 +144,8 @@ pattern = "re:\\\\b[A-Z]{5,}\\\\b"
 max = 0
 """)
     text = "Wow!!! Great! #one #two #three HELLO NASA"
-    hits = rs.check(text)
     got = [
-        (h.evidence["rule"], h.span, text[h.span[0] : h.span[1]], h.evidence.get("replacement"))
-        for h in hits
+        (m["rule"], tuple(m["span"]), m["text"], m.get("replacement")) for m in matches(rs, text)
     ]
     assert got == [
         ("bang", (4, 6), "!!", ""),
@@ -132,8 +153,10 @@ max = 0
         ("tags", (24, 30), "#three", None),
         ("shout", (31, 36), "HELLO", "hello"),
     ]
-    assert hits[0].message == "4 exclamation marks, at most 1."
-    assert hits[0].evidence["count"] == 4 and hits[0].evidence["max"] == 1
+    bang = rs.check(text)[0]
+    assert bang.message == "4 exclamation marks, at most 1. Found: '!!' → delete, '!' → '.'."
+    assert bang.evidence["count"] == 4 and bang.evidence["max"] == 1
+    assert bang.evidence["hits"] == 2
 
 
 def test_occurrence_emoji_and_mention() -> None:
@@ -166,6 +189,7 @@ limits = { x = 10, linkedin = 20 }
 """)
     text = "a" * 15
     hits = rs.check(text, "x")
+    # the overflow is no word: the message names none
     assert [(h.span, h.message) for h in hits] == [((10, 15), "15 characters; x allows 10.")]
     assert rs.check(text, "twitter")[0].span == (10, 15)  # alias
     assert rs.check(text, "linkedin") == []
@@ -182,7 +206,7 @@ def test_person_we_with_replacements() -> None:
         '[[rule]]\nname = "we"\nkind = "person"\nmessage = "Say {replacement}, not {match}."\n'
     )
     text = "I think my team and I'm sure. Me too, I am."
-    got = [(h.span, h.evidence["match"], h.evidence["replacement"]) for h in rs.check(text)]
+    got = [(tuple(m["span"]), m["text"], m["replacement"]) for m in matches(rs, text)]
     assert got == [
         ((0, 1), "I", "We"),
         ((8, 10), "my", "our"),
@@ -192,10 +216,27 @@ def test_person_we_with_replacements() -> None:
     ]
 
 
+def test_person_five_is_one_hint_with_five_spans() -> None:
+    rs = one(
+        '[[rule]]\nname = "we-not-i"\nkind = "person"\n'
+        "message = \"The company account speaks as 'we'.\"\n"
+    )
+    text = "I fixed it. Then I tested it, and I shipped it. I know I did it right."
+    hints = rs.check(text)
+    assert len(hints) == 1
+    (hint,) = hints
+    starts = [i for i, c in enumerate(text) if c == "I"]
+    assert [m["span"] for m in hint.evidence["matches"]] == [[i, i + 1] for i in starts]
+    assert len(starts) == 5 and hint.span == (0, 1) and hint.evidence["hits"] == 5
+    # the words it caught, once, with the mid-sentence replacement
+    assert hint.message == "The company account speaks as 'we'. Found: 'I' ×5 → 'we'."
+    assert [m["replacement"] for m in hint.evidence["matches"]] == ["We", "we", "we", "We", "we"]
+
+
 def test_person_i() -> None:
     rs = one('[[rule]]\nname = "i"\nkind = "person"\nmessage = "m"\nexpect = "i"\n')
     text = "Today we shipped our app."
-    got = [(h.span, h.evidence["replacement"]) for h in rs.check(text)]
+    got = [(tuple(m["span"]), m["replacement"]) for m in matches(rs, text)]
     assert got == [((6, 8), "I"), ((17, 20), "my")]
 
 
@@ -221,9 +262,11 @@ platforms = ["linkedin"]
     assert [(h.span, h.evidence["rule"], h.severity) for h in hits] == [
         ((13, 22), "disclosure", "alert")
     ]
+    assert hits[0].message == "Say it is an ad. Found: 'Sponsored'."
     assert rs.check(text + " #ad", "x") == []
     hits = rs.check("No link here", "linkedin")
     assert [(h.span, h.evidence["rule"]) for h in hits] == [((12, 12), "link")]
+    assert hits[0].message == "Every post needs a link."  # nothing was caught: no words
 
 
 def test_analyzer_reads_state_rules() -> None:
@@ -239,6 +282,10 @@ def test_analyzer_reads_state_rules() -> None:
     f = Rules().analyze(draft, BrandView(state=State(), vec=None))  # type: ignore[arg-type]
     assert [h.span for h in f.hints] == [(5, 12)]
     assert f.scores["rules"].detail["broken"] == ["x"]
+    again = Rules().analyze(Draft("Synergy, synergy, synergy."), BrandView(state=State(), vec=None))  # type: ignore[arg-type]
+    score = again.scores["rules"]
+    assert len(again.hints) == 1 and score.detail["hits"] == 1 and score.detail["matches"] == 3
+    assert score.value == 90 and score.label == "1 rule broken (x)"  # counted once
     empty = Rules().analyze(draft, BrandView(state=Bare(), vec=None))  # type: ignore[arg-type]
     assert empty.hints == [] and empty.scores == {}
 

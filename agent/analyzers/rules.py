@@ -1,5 +1,5 @@
 """Brand rules: the checks of the brand's rules.toml (agent/text/rules.py), with
-spans and replacements, as hints of kind "rule"."""
+spans and replacements, as hints of kind "rule", one per broken rule."""
 
 from __future__ import annotations
 
@@ -22,23 +22,23 @@ class Rules:
         ruleset = state.rules
         if ruleset is None:
             return Finding()
-        hints = ruleset.check(draft.text, draft.platform)
+        hints = ruleset.check(draft.text, draft.platform)  # one per broken rule
         counts = {s: sum(h.severity == s for h in hints) for s in ("alert", "warn", "info")}
         broken = sorted({h.evidence["rule"] for h in hints})
+        matches = sum(int(h.evidence.get("hits", 1)) for h in hints)
         label = (
-            f"{len(hints)} rule hit{'s' if len(hints) != 1 else ''} ({', '.join(broken)})"
+            f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken ({', '.join(broken)})"
             if hints
             else f"All {len(ruleset)} brand rules pass"
         )
         detail = {
             "rules": len(ruleset),
             "hits": len(hints),
+            "matches": matches,
             "by_severity": counts,
             "broken": broken,
         }
-        value = (
-            100
-            if not hints
-            else max(0, 100 - 25 * counts["alert"] - 10 * counts["warn"] - 3 * counts["info"])
-        )
+        # Each broken rule counts once, however often it is broken: five "I"s are
+        # one thing to fix.
+        value = max(0, 100 - 25 * counts["alert"] - 10 * counts["warn"] - 3 * counts["info"])
         return Finding(scores={"rules": Score(value, label, detail)}, hints=hints)

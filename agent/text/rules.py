@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,29 +163,84 @@ class RuleSet:
         return [r.name for r in self.rules]
 
     def check(self, text: str, platform: str | None = None) -> list[Hint]:
-        """Every rule hit in `text`, in reading order."""
+        """One hint per broken rule, in reading order of their first match. A
+        hint's span is its first match; its evidence lists every match
+        (`matches`: span, text, replacement) and the message says which words
+        were caught ("Found: 'I' ×5 → 'we'")."""
         plat = _platform(platform)
         hints: list[Hint] = []
         for rule in self.rules:
             if not rule.applies(plat):
                 continue
-            for start, end, match, replacement, extra in rule.check(text, plat):
-                values = {"match": match, "replacement": replacement or "", **extra}
-                evidence: dict[str, Any] = {"rule": rule.name, "kind": rule.kind, "match": match}
-                if replacement is not None:
-                    evidence["replacement"] = replacement
-                evidence.update(extra)
-                hints.append(
-                    Hint(
-                        kind="rule",
-                        severity=rule.severity,
-                        message=_fill(rule.message, values),
-                        span=(start, end),
-                        evidence=evidence,
-                    )
-                )
+            found = sorted(rule.check(text, plat), key=lambda m: (m[0], m[1]))
+            if found:
+                hints.append(_rule_hint(rule, found))
         hints.sort(key=lambda h: (h.span or (0, 0), h.evidence["rule"]))
         return hints
+
+
+MAX_SHOWN = 6  # distinct words a rule hint's message names; the rest are counted
+
+
+def _rule_hint(rule: Rule, found: list[Match]) -> Hint:
+    start, end, match, replacement, extra = found[0]
+    values = {"match": match, "replacement": replacement or "", **extra}
+    evidence: dict[str, Any] = {"rule": rule.name, "kind": rule.kind, "match": match}
+    if replacement is not None:
+        evidence["replacement"] = replacement
+    evidence.update(extra)
+    evidence["hits"] = len(found)
+    evidence["matches"] = [
+        {"span": [s, e], "text": m, **({"replacement": r} if r is not None else {})}
+        for s, e, m, r, _ in found
+    ]
+    message = _fill(rule.message, values)
+    words = _caught(rule.kind, found)
+    fills = {ph for _, ph, _, _ in string.Formatter().parse(rule.message) if ph}
+    if len(words) == 1 and fills & {"match", "replacement"}:
+        n = words[0][2]
+        message += f" (×{n})" if n > 1 else ""  # the message already names the word
+    elif words:
+        shown = [_say(m, r, n) for m, r, n in words[:MAX_SHOWN]]
+        more = len(words) - MAX_SHOWN
+        message += " Found: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "") + "."
+    return Hint(
+        kind="rule",
+        severity=rule.severity,
+        message=message,
+        span=(start, end),
+        evidence=evidence,
+    )
+
+
+def _caught(kind: str, found: list[Match]) -> list[tuple[str, str | None, int]]:
+    """The distinct words a rule caught, (as first written, replacement, times),
+    in reading order; "I" -> "we" and a sentence's "I" -> "We" are one word,
+    shown with its most frequent replacement (the lower-case one in a tie).
+    None for a length (the overflow is no word) or a missing pattern."""
+    if kind == "length":
+        return []
+    groups: dict[tuple[str, str | None], tuple[str, list[str | None]]] = {}
+    for _, _, m, r, _ in found:
+        if not m.strip():
+            continue
+        key = (" ".join(m.split()).casefold(), None if r is None else r.casefold())
+        groups.setdefault(key, (m, []))[1].append(r)
+
+    def usual(reps: list[str | None]) -> str | None:  # mid-sentence form wins a tie
+        times = Counter(reps)
+        return max(times, key=lambda r: (times[r], r == (r or "").lower()))
+
+    return [(m, usual(reps), len(reps)) for m, reps in groups.values()]
+
+
+def _say(match: str, replacement: str | None, times: int) -> str:
+    shown = f"'{_show(' '.join(match.split()), 40)}'"
+    if times > 1:
+        shown += f" ×{times}"
+    if replacement is not None:
+        shown += f" → '{replacement}'" if replacement else " → delete"
+    return shown
 
 
 # -- loading -------------------------------------------------------------------
