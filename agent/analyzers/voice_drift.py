@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from typing import Any
+
 import numpy as np
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
-from agent.models.voice import MIN_POSTS
-from agent.text.style import features
+from agent.brand import BrandState
+from agent.models.voice import MIN_POSTS, STYLE_Z_FREE
+from agent.platforms import PLATFORM_NAMES
+from agent.text.style import NAMES, Range, fair_reasons, features, usual_range
+
+# A platform's own posts are the yardstick of a draft's length once the brand has
+# this many of them; below it, all the brand's posts are.
+MIN_PLATFORM_POSTS = 5
+LENGTH = NAMES.index("length")
+EMBEDDING_REASON = (
+    "word choice and subject sit further from your approved posts than almost all of them do"
+)
 
 
 def _label(value: int) -> str:
@@ -17,6 +31,51 @@ def _label(value: int) -> str:
     if value < 75:
         return "Drifting from your voice"
     return "Sounds like someone else"
+
+
+class _Platforms:
+    """Each post's platform, per brand state, read from the store once per post
+    (an approval adds one row; the state's style rows say which posts count)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_state: dict[int, tuple[weakref.ref[BrandState], dict[int, str | None]]] = {}
+
+    def of(self, state: BrandState) -> dict[int, str | None]:
+        with self._lock:
+            held = self._by_state.get(id(state))
+            if held is None or held[0]() is not state:
+                for key, (ref, _) in list(self._by_state.items()):
+                    if ref() is None:
+                        del self._by_state[key]
+                held = (weakref.ref(state), {})
+                self._by_state[id(state)] = held
+            known = held[1]
+            missing = [pid for pid in list(state.style_rows) if pid not in known]
+            for i in range(0, len(missing), 500):  # under SQLite's limit of bound values
+                chunk = missing[i : i + 500]
+                posts = state.store.posts_by_ids(chunk)
+                for pid in chunk:
+                    post = posts.get(pid)
+                    known[pid] = post.platform if post is not None else None
+            return known
+
+
+_PLATFORMS = _Platforms()
+
+
+def length_range(state: BrandState, platform: str | None) -> Range | None:
+    """The brand's usual length on `platform` (its posts there, when it has
+    MIN_PLATFORM_POSTS of them), else over all its posts."""
+    rows = dict(state.style_rows)  # a snapshot: an approval may add a row meanwhile
+    if not rows:
+        return None
+    if platform:
+        where = _PLATFORMS.of(state)
+        own = [r[LENGTH] for pid, r in rows.items() if where.get(pid) == platform]
+        if len(own) >= MIN_PLATFORM_POSTS:
+            return usual_range(np.array(own), PLATFORM_NAMES.get(platform, platform))
+    return usual_range(np.array([r[LENGTH] for r in rows.values()]), "approved")
 
 
 class VoiceDrift:
@@ -38,38 +97,47 @@ class VoiceDrift:
                     )
                 }
             )
+        values = prepared(view, self.name)
+        if values is None:
+            values = features(draft.text)
         s = voice.score(
             view.vec,
             draft.text,
             np.array([sim for _, sim in view.neighbours]),
-            prepared(view, self.name),
+            values,
         )
         value = int(s["value"])
-        reasons = [m["message"] for m in s["style"]]
+        # The value counts every style move; a reason is only one a person can act
+        # on (agent.text.style.fair_reasons): no length that is usual for the
+        # platform, no reading grade of a hashtag post or a post in another language.
+        moves = [m for m in voice.style.deviations(values) if abs(m["z"]) >= STYLE_Z_FREE]
+        length = None
+        if any(m["feature"] == "length" for m in moves):
+            length = length_range(view.state, draft.platform)
+        style = fair_reasons(moves, draft.text, length)
+        reasons = [m["message"] for m in style]
         if s["embedding_drift"] >= 50:
-            reasons.insert(
-                0,
-                "word choice and subject sit further from your approved posts than "
-                "almost all of them do",
-            )
+            reasons.insert(0, EMBEDDING_REASON)
+        # A high drift with no reason worth giving raises no hint (and so no
+        # "off-voice" verdict): a person cannot fix a drift nobody can explain.
         hints: list[Hint] = []
+        evidence: dict[str, Any] = {"style": style, "affinity": s["affinity"], "z": s["z"]}
         if value >= 50 and reasons:
             hints.append(
                 Hint(
                     "voice",
                     "warn" if value < 75 else "alert",
                     "Drifting from the brand voice: " + "; ".join(reasons) + ".",
-                    evidence={"style": s["style"], "affinity": s["affinity"], "z": s["z"]},
+                    evidence=evidence,
                 )
             )
-        elif s["style"]:
-            top = s["style"][0]
+        elif style:
             hints.append(
                 Hint(
                     "voice",
                     "info",
-                    f"Style note: {top['message']}.",
-                    evidence={"style": s["style"]},
+                    f"Style note: {style[0]['message']}.",
+                    evidence={"style": style},
                 )
             )
         detail = {

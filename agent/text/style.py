@@ -212,8 +212,96 @@ class StyleNorm:
                     "value": round(float(values[i]), 3),
                     "brand_mean": round(float(self.mean[i]), 3),
                     "z": round(float(z[i]), 2),
-                    "message": f"{f.say(float(values[i]))}; your approved posts: "
-                    f"{f.norm(float(self.mean[i]))}",
+                    "message": f"{f.say(float(values[i]))} (your approved posts: "
+                    f"{f.norm(float(self.mean[i]))})",
                 }
             )
         return out
+
+
+# -- which moves are fair to give as a reason ----------------------------------
+# Common English function words: a text in another language (even in ASCII
+# letters, such as Indonesian) has almost none of them.
+_STOPWORDS = """
+a about after all also an and are as at be been but by can could did do does for from
+had has have he her his how i if in into is it its just me more most my no not now of
+on one or our out over she so some than that the their them then there these they this
+those to up us was we were what when which who why will with would you your
+"""
+ENGLISH_STOPWORDS = frozenset(_STOPWORDS.split())
+PROSE_MIN_SENTENCES = 3
+PROSE_MIN_ASCII = 0.9  # share of letters that are ASCII
+PROSE_MIN_STOPWORDS = 0.2  # share of words that are English function words
+PROSE_MAX_HASHTAGS = 0.15  # share of tokens that are hashtags
+USUAL_PERCENTILES = (5.0, 95.0)  # a brand's "usual" range of a feature
+# A length this share beyond that range is unusual: a brand's 18 LinkedIn posts
+# put its longest one past the 95th percentile.
+LENGTH_MARGIN = 0.1
+
+
+def english_prose(text: str) -> bool:
+    """Whether a reading grade means something for `text`: English prose of at
+    least three sentences, not a string of hashtags. Flesch-Kincaid counts
+    English syllables per sentence; on a hashtag post, a list or another
+    language its number is noise."""
+    found = marks(text)
+    cut = sorted([*found.links, *found.mentions, *found.hashtags])
+    plain, pos = [], 0
+    for s, e in cut:
+        plain.append(text[pos:s])
+        pos = max(pos, e)
+    plain.append(text[pos:])
+    body = " ".join(plain)
+    words = WORD.findall(body)
+    if not words or len(found.hashtags) / (len(words) + len(found.hashtags)) > PROSE_MAX_HASHTAGS:
+        return False
+    sentences = [p for p in SENTENCE.split(body) if len(WORD.findall(p)) >= 2]
+    if len(sentences) < PROSE_MIN_SENTENCES:
+        return False
+    letters = [c for c in body if c.isalpha()]
+    if sum(c.isascii() for c in letters) < PROSE_MIN_ASCII * len(letters):
+        return False
+    common = sum(w.lower().strip("'’") in ENGLISH_STOPWORDS for w in words)
+    return common >= PROSE_MIN_STOPWORDS * len(words)
+
+
+class Range(NamedTuple):
+    """The usual range (5th-95th percentile) of a feature over the posts `of`
+    ("LinkedIn" or "approved": what a reason calls them)."""
+
+    low: float
+    high: float
+    of: str
+
+
+def usual_range(values: np.ndarray, of: str) -> Range | None:
+    if len(values) == 0:
+        return None
+    low, high = np.percentile(np.asarray(values, dtype=np.float64), USUAL_PERCENTILES)
+    return Range(float(low), float(high), of)
+
+
+def fair_reasons(
+    moves: list[Deviation], text: str, length: Range | None, limit: int = 4
+) -> list[Deviation]:
+    """The style moves worth telling a person, biggest first: the reading grade
+    only for English prose (`english_prose`), the length only when it lies
+    beyond the brand's usual range for the platform (`length`, by more than
+    LENGTH_MARGIN of it; None: never). The drift's value still counts every
+    move; only the words are chosen."""
+    out: list[Deviation] = []
+    for m in moves:
+        if m["feature"] == "reading_grade" and not english_prose(text):
+            continue
+        if m["feature"] == "length":
+            if length is None or (
+                length.low * (1 - LENGTH_MARGIN) <= m["value"] <= length.high * (1 + LENGTH_MARGIN)
+            ):
+                continue
+            m = {
+                **m,
+                "message": f"{m['value']:,.0f} characters (your {length.of} posts run "
+                f"{length.low:,.0f}–{length.high:,.0f})",
+            }
+        out.append(m)
+    return out[:limit]
