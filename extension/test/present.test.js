@@ -98,6 +98,42 @@ test('voice drift reasons are shown as text', () => {
   assert.equal(v.scores[0].tone, 'bad');
 });
 
+test('each verdict the agent sends has its own words; only ok is green', () => {
+  for (const verdict of ['repeat', 'risky', 'complaint', 'rule', 'off-voice', 'review', 'echo', 'vague']) {
+    const v = present({ verdict, scores: {}, hints: [] });
+    assert.equal(v.verdict, verdict);
+    assert.notEqual(v.tone, 'good', verdict);
+    assert.ok(v.title && v.short && v.summary, verdict);
+  }
+  assert.equal(present({ verdict: 'ok', scores: {}, hints: [] }).tone, 'good');
+});
+
+test('an unknown verdict is never green', () => {
+  for (const verdict of ['update', 'some-new-word', 'NOT OK', 42, undefined]) {
+    const v = present({ verdict, scores: {} });
+    assert.notEqual(v.tone, 'good', String(verdict));
+    assert.equal(v.short, 'Check');
+  }
+  assert.equal(present({ verdict: 'update' }).verdict, 'update', 'a valid word is kept for data-verdict');
+  assert.equal(present({ verdict: 'NOT OK' }).verdict, 'unknown');
+});
+
+test('an alert hint never sits under a green badge', () => {
+  const alert = { kind: 'rule', severity: 'alert', message: "Don't run down other brands.", span: [0, 6] };
+  const okOverAlert = present({ verdict: 'ok', summary: 'Nothing to fix.', scores: {}, hints: [alert] });
+  assert.equal(okOverAlert.verdict, 'review');
+  assert.equal(okOverAlert.tone, 'bad');
+  assert.notEqual(okOverAlert.summary, 'Nothing to fix.', "an old agent's ok summary is not shown");
+  const offVoice = present({ verdict: 'off-voice', scores: {}, hints: [{ ...alert, kind: 'voice' }] });
+  assert.equal(offVoice.tone, 'bad', 'an alert makes an amber verdict red');
+  const rule = present({ verdict: 'rule', summary: "Breaks your brand rule 'competitor-digs': fix it before posting.", hints: [alert] });
+  assert.equal(rule.tone, 'bad');
+  assert.equal(rule.summary, "Breaks your brand rule 'competitor-digs': fix it before posting.");
+  const complaint = present({ verdict: 'complaint', hints: [{ kind: 'complaint', severity: 'warn', message: 'Take it to a DM.' }] });
+  assert.equal(complaint.tone, 'warn');
+  assert.equal(complaint.title, 'Complaint');
+});
+
 test('the empty verdict', () => {
   const v = present({ verdict: 'empty', scores: {} });
   assert.equal(v.tone, 'idle');

@@ -7,7 +7,9 @@
  * defaultPrevented so the caret stays in the editor while its buttons work.
  * Its state is mirrored on the host for tests and styling:
  *   data-state   connecting | offline | unpaired | analyzing | ready | error
- *   data-verdict the result's verdict (repeat, risky, off-voice, echo, vague, ok, empty)
+ *   data-verdict the result's verdict (repeat, risky, complaint, rule, off-voice, review,
+ *                echo, vague, ok, empty; another word from a newer agent; "review" for an
+ *                "ok" over an alert, "unknown" for none: docs/result.md)
  *   data-draft-id
  */
 (function (root) {

@@ -14,16 +14,24 @@
     x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', mastodon: 'Mastodon', bluesky: 'Bluesky', threads: 'Threads',
   });
 
-  // tone: good | warn | bad | idle (no colour)
+  // tone: good | warn | bad | idle (no colour). The agent's `summary` (a sentence
+  // that says what to do) is shown instead of these when it sends one.
   const VERDICTS = Object.freeze({
-    repeat: { title: 'Near-repeat', short: 'Repeat', tone: 'bad', summary: 'You have posted this before.' },
-    risky: { title: 'Risky', short: 'Risky', tone: 'bad', summary: 'This could start a public fight.' },
-    'off-voice': { title: 'Off-voice', short: 'Off-voice', tone: 'warn', summary: 'This does not sound like your brand.' },
-    echo: { title: 'Echo', short: 'Echo', tone: 'warn', summary: 'Close to something you posted before.' },
+    repeat: { title: 'Near-repeat', short: 'Repeat', tone: 'bad', summary: 'You have posted this before: add what is new, or link to it.' },
+    risky: { title: 'Risky', short: 'Risky', tone: 'bad', summary: 'This could start a public fight: keep the fact, drop the jab.' },
+    complaint: { title: 'Complaint', short: 'Complaint', tone: 'warn', summary: 'Answers a customer complaint: acknowledge it in a line and take it to a DM.' },
+    rule: { title: 'Breaks a rule', short: 'Rule', tone: 'bad', summary: 'Breaks one of your brand rules: fix it before posting.' },
+    'off-voice': { title: 'Off-voice', short: 'Off-voice', tone: 'warn', summary: 'This does not sound like your brand: see what moved.' },
+    review: { title: 'Needs a look', short: 'Check', tone: 'bad', summary: 'An alert below needs a look before you post.' },
+    echo: { title: 'Echo', short: 'Echo', tone: 'warn', summary: 'Close to something you posted before: make sure it adds something new.' },
     vague: { title: 'Vague', short: 'Vague', tone: 'warn', summary: 'Add a fact a reader could check.' },
-    ok: { title: 'On brand', short: '', tone: 'good', summary: 'Original, specific and in your voice.' },
+    ok: { title: 'On brand', short: '', tone: 'good', summary: 'Nothing to fix.' },
     empty: { title: 'Start writing', short: '', tone: 'idle', summary: 'Hints appear as you write.' },
   });
+  // A verdict this version does not know (a newer agent's), or "ok" over an alert
+  // (an older agent's): never green.
+  const UNKNOWN = Object.freeze({ title: 'Check the hints', short: 'Check', tone: 'warn', summary: 'See the hints below before you post.' });
+  const VERDICT_WORD = /^[a-z-]{1,20}$/;
 
   // `lowerIsBetter` scores are shown as a gauge of how good the draft is
   // (100 - value), so every bar in the badge reads "fuller is better".
@@ -123,8 +131,12 @@
    */
   function present(result) {
     const r = isObj(result) ? result : {};
-    const verdict = Object.hasOwn(VERDICTS, r.verdict) ? r.verdict : 'ok';
-    const v = VERDICTS[verdict];
+    const said = typeof r.verdict === 'string' && VERDICT_WORD.test(r.verdict) ? r.verdict : 'unknown';
+    const alerted = Array.isArray(r.hints) && r.hints.some((h) => isObj(h) && h.severity === 'alert');
+    const verdict = said === 'ok' && alerted ? 'review' : said;
+    const v = Object.hasOwn(VERDICTS, verdict) ? VERDICTS[verdict] : UNKNOWN;
+    // Any alert hint makes the badge red, whatever the verdict's own tone.
+    const tone = alerted && v.tone === 'warn' ? 'bad' : v.tone;
     const scoresIn = isObj(r.scores) ? r.scores : {};
     const originalityVerdict = isObj(scoresIn.originality) ? str(scoresIn.originality.verdict) : '';
     const scores = SCORES.map((def) => presentScore(def, scoresIn[def.key])).filter((s) => s !== null);
@@ -147,8 +159,8 @@
       verdict,
       title: v.title,
       short: v.short,
-      tone: v.tone,
-      summary: v.summary,
+      tone,
+      summary: (verdict === said && str(r.summary)) || v.summary,
       brand: str(r.brand),
       platform: platformName(r.platform),
       scores,
@@ -158,7 +170,7 @@
     };
   }
 
-  const api = { VERDICTS, SCORES, PLATFORM_NAMES, present, formatDate, platformName };
+  const api = { VERDICTS, UNKNOWN, SCORES, PLATFORM_NAMES, present, formatDate, platformName };
   root.OnbrandPresent = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);
