@@ -3,33 +3,174 @@ server and the extension."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from agent.brand import BrandState
-from agent.findings import Draft, Finding
+from agent.findings import Draft, Finding, Hint, Severity
 from embeddings import ModelIdentity
 
 RESULT_VERSION = 1
 SEVERITY_ORDER = {"alert": 0, "warn": 1, "info": 2}
+MAX_HINTS = 5  # in `hints`; `hints_all` has every one
+RISKY = 60  # risk at or above it: "risky"
+OFF_VOICE = 60  # voice drift at or above it, with a reason: "off-voice"
+VAGUE = 35  # specificity below it: "vague"
+
+# The verdicts, most urgent first, for findings of one severity; an alert always
+# goes before a warning (docs/result.md). `ok` when nothing calls for one.
+VERDICTS = ("repeat", "risky", "complaint", "rule", "off-voice", "review", "echo", "vague")
+# The verdict an alert hint of each kind stands for; an alert of any other kind
+# is "review", so no alert ever sits under "ok".
+ALERT_VERDICT = {
+    "originality": "repeat",
+    "risk": "risky",
+    "complaint": "complaint",
+    "rule": "rule",
+    "voice": "off-voice",
+    "specificity": "vague",
+    "platitude": "vague",
+}
+# Hints of one severity are listed in the order of the verdicts they stand for.
+KIND_ORDER = (
+    "originality",
+    "risk",
+    "complaint",
+    "rule",
+    "voice",
+    "specificity",
+    "platitude",
+    "guideline",
+)
 
 
-def headline(scores: dict[str, dict[str, Any]]) -> str:
-    """One word for the badge, most urgent first."""
-    orig = scores.get("originality", {})
+def _worst(hints: Iterable[Hint], kind: str) -> Severity | None:
+    found = sorted((h.severity for h in hints if h.kind == kind), key=SEVERITY_ORDER.__getitem__)
+    return found[0] if found else None
+
+
+def _findings(scores: dict[str, dict[str, Any]], hints: list[Hint]) -> list[tuple[str, Severity]]:
+    """(verdict, severity) of every finding that calls for one."""
+    orig = scores.get("originality", {}).get("verdict")
     risk = scores.get("risk", {}).get("value")
     drift = scores.get("voice_drift", {}).get("value")
     spec = scores.get("specificity", {}).get("value")
-    if orig.get("verdict") == "repeat":
-        return "repeat"
-    if risk is not None and risk >= 60:
-        return "risky"
-    if drift is not None and drift >= 60:
-        return "off-voice"
-    if orig.get("verdict") == "echo":
-        return "echo"
-    if spec is not None and spec < 35:
-        return "vague"
-    return "ok"
+    out: list[tuple[str, Severity]] = [
+        (ALERT_VERDICT.get(h.kind, "review"), "alert") for h in hints if h.severity == "alert"
+    ]
+    if orig == "repeat":
+        out.append(("repeat", "alert"))
+    if risk is not None and risk >= RISKY:
+        out.append(("risky", "alert"))
+    if _worst(hints, "complaint") == "warn":  # answered in public, not argued with
+        out.append(("complaint", "warn"))
+    voice = _worst(hints, "voice")  # a voice hint has a reason; a drift without one has none
+    if drift is not None and drift >= OFF_VOICE and voice in ("alert", "warn"):
+        out.append(("off-voice", voice))
+    if orig == "echo":
+        out.append(("echo", "warn"))
+    if spec is not None and spec < VAGUE:
+        out.append(("vague", "warn"))
+    return out
+
+
+def headline(scores: dict[str, dict[str, Any]], hints: Iterable[Hint] = ()) -> str:
+    """One word for the badge: the most severe finding of any analyzer (an alert
+    before a warning), ties in the order of VERDICTS; `ok` when none calls for
+    one. An update (`originality.verdict == "update"`) is no problem."""
+    found = _findings(scores, list(hints))
+    if not found:
+        return "ok"
+    verdict, _ = min(found, key=lambda f: (SEVERITY_ORDER[f[1]], VERDICTS.index(f[0])))
+    return verdict
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def summary(verdict: str, scores: dict[str, dict[str, Any]], hints: list[Hint]) -> str:
+    """The verdict in a sentence that says what to do."""
+    orig = scores.get("originality", {})
+    if verdict == "empty":
+        return "Hints appear as you write."
+    if verdict == "repeat":
+        return f"{orig.get('label') or 'Near-repeat'}: add what is new since then, or link to it."
+    if verdict == "risky":
+        return "This could start a public fight: keep the fact, drop the jab."
+    if verdict == "complaint":
+        if _worst(hints, "complaint") == "alert":
+            return (
+                "Don't argue with a complaining customer in public: acknowledge it in a "
+                "line and take the details to a DM or email."
+            )
+        return (
+            "This answers a customer complaint: acknowledge it in a line and take the "
+            "details to a DM or email."
+        )
+    if verdict == "rule":
+        broken = [str(h.evidence.get("rule")) for h in hints if h.kind == "rule"]
+        alert = [
+            str(h.evidence.get("rule")) for h in hints if h.kind == "rule" and h.severity == "alert"
+        ]
+        names = alert or broken
+        quoted = ", ".join(f"'{n}'" for n in names)
+        return (
+            f"Breaks your brand {_plural(len(names), 'rule', 'rules')} {quoted}: fix "
+            f"{_plural(len(names), 'it', 'them')} before posting."
+        )
+    if verdict == "off-voice":
+        reasons = scores.get("voice_drift", {}).get("reasons") or []
+        why = f": {reasons[0]}" if reasons else ""
+        return f"Doesn't sound like your brand{why}."
+    if verdict == "review":
+        return "An alert below needs a look before you post."
+    if verdict == "echo":
+        return (
+            f"{orig.get('label') or 'Close to a past post'}: make sure this one adds something new."
+        )
+    if verdict == "vague":
+        return "Vague: add a fact a reader could check, such as a number, a name or a date."
+    notes = sum(h.severity == "warn" for h in hints)
+    if notes:
+        return f"Nothing urgent; {notes} {_plural(notes, 'note', 'notes')} below worth a look."
+    if orig.get("verdict") == "update":
+        return f"Nothing to fix. {orig.get('label')}: say so, or link to it."
+    return "Nothing to fix."
+
+
+def hint_dict(hint: Hint, text: str) -> dict[str, Any]:
+    """A hint as the result shows it: `span` (the first), `spans` (every one) and
+    `matches` (each span's text and, where there is one, its replacement). An
+    analyzer with several spans gives them as `evidence["matches"]`."""
+    out = hint.as_dict()
+    evidence = dict(out["evidence"])
+    given = evidence.pop("matches", None)
+    if isinstance(given, list) and given:
+        matches = [
+            {
+                "span": list(m["span"]),
+                "text": m.get("text", text[m["span"][0] : m["span"][1]]),
+                "replacement": m.get("replacement"),
+            }
+            for m in given
+        ]
+    elif hint.span is not None:
+        s, e = hint.span
+        matches = [{"span": [s, e], "text": text[s:e], "replacement": None}]
+    else:
+        matches = []
+    out["evidence"] = evidence
+    out["spans"] = [m["span"] for m in matches]
+    out["matches"] = matches
+    return out
+
+
+def sort_hints(hints: Iterable[Hint]) -> list[Hint]:
+    """Most severe first; within a severity, in the order of the verdicts the
+    kinds stand for, then as the analyzers gave them."""
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    return sorted(hints, key=lambda h: (SEVERITY_ORDER[h.severity], rank.get(h.kind, len(rank))))
 
 
 def build_result(
@@ -40,23 +181,28 @@ def build_result(
     timings_ms: dict[str, float],
 ) -> dict[str, Any]:
     scores: dict[str, dict[str, Any]] = {}
-    hints = []
+    hints: list[Hint] = []
     extra: dict[str, Any] = {"nearest": [], "passages": []}
     for f in findings:
         for key, score in f.scores.items():
             scores[key] = score.as_dict()
         hints.extend(f.hints)
         extra.update(f.extra)
-    hints.sort(key=lambda h: SEVERITY_ORDER[h.severity])
+    hints = sort_hints(hints)
     empty = not draft.text.strip()
+    verdict = "empty" if empty else headline(scores, hints)
+    every = [hint_dict(h, draft.text) for h in hints]
     return {
         "version": RESULT_VERSION,
         "brand": draft.brand,
         "platform": draft.platform,
         "length": len(draft.text),
-        "verdict": "empty" if empty else headline(scores),
+        "verdict": verdict,
+        "summary": summary(verdict, scores, hints),
         "scores": scores,
-        "hints": [h.as_dict() for h in hints],
+        "hints": every[:MAX_HINTS],
+        "hints_more": max(0, len(every) - MAX_HINTS),
+        "hints_all": every,
         "nearest": extra["nearest"],
         "passages": extra["passages"],
         "model": {
