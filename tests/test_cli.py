@@ -169,6 +169,82 @@ def test_print_result_escapes_hints_and_snippets() -> None:
     assert not any(c in text for c in "\x1b\x07\x9b\x7f\u202a\u2066")
 
 
+def test_print_result_shows_each_hints_words_and_replacements() -> None:
+    import io
+
+    from agent.cli.common import print_result
+
+    hint = {
+        "severity": "warn",
+        "kind": "rule",
+        "message": "The company account speaks as 'we'. Found: 'I' ×2 → 'we'.",
+        "span": [0, 1],
+        "spans": [[0, 1], [12, 13]],
+        "matches": [
+            {"span": [0, 1], "text": "I", "replacement": "We"},
+            {"span": [12, 13], "text": "I", "replacement": "we"},
+        ],
+        "evidence": {"rule": "we-not-i", "kind": "person"},
+    }
+    result = {
+        "verdict": "rule",
+        "summary": "Breaks your brand rule 'competitor-digs': fix it before posting.",
+        "scores": {},
+        "hints": [
+            {
+                "severity": "alert",
+                "kind": "rule",
+                "message": "Don't run down other brands.",
+                "span": [20, 32],
+                "matches": [{"span": [20, 32], "text": "cheap\x1bjunk!", "replacement": None}],
+                "evidence": {"rule": "competitor-digs"},
+            },
+            hint,
+            {
+                "severity": "warn",
+                "kind": "rule",
+                "message": "At most one exclamation mark.",
+                "matches": [{"span": [40, 42], "text": "!!", "replacement": ""}],
+                "evidence": {"rule": "exclamation-limit"},
+            },
+            {"severity": "info", "kind": "specificity", "message": "Fairly general.", "span": None},
+            # from an agent older than `matches`: the one span it has
+            {"severity": "info", "kind": "platitude", "message": "Stock phrase.", "span": [5, 9]},
+        ],
+        "hints_more": 3,
+        "nearest": [],
+        "timings_ms": {},
+    }
+    out = io.StringIO()
+    print_result(result, out)
+    text = out.getvalue()
+    assert text.startswith(
+        "verdict: rule — Breaks your brand rule 'competitor-digs': fix it before posting.\n"
+    )
+    assert "!! rule (competitor-digs)" in text and " ! rule (we-not-i)" in text
+    assert '    at: "cheap\\x1bjunk!" [20–32]\n' in text and "\x1b" not in text
+    assert '    at: "I" → "We" [0–1], "I" → "we" [12–13]\n' in text
+    assert '    at: "!!" → delete [40–42]\n' in text
+    assert "    at: [5–9]\n" in text
+    assert text.count("    at: ") == 4  # the whole-draft hint has none
+    assert "… and 3 more hints (--json lists them all under hints_all)" in text
+
+
+def test_check_prints_the_words_a_rule_caught(
+    demo: Onbrand, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "I fixed it. Then I tested it, and I shipped it. I know I did it right."
+    assert main(["check", text, "--brand", "demo", "--platform", "x"]) == 0
+    out = capsys.readouterr().out
+    assert " ! rule (we-not-i)\n" in out
+    assert "Found: 'I' ×5 → 'we'." in out
+    assert '"I" → "We" [0–1], "I" → "we" [17–18]' in out
+    assert main(["check", text, "--brand", "demo", "--platform", "x", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    (hint,) = [h for h in result["hints_all"] if h["evidence"].get("rule") == "we-not-i"]
+    assert len(hint["spans"]) == 5
+
+
 @pytest.mark.parametrize(
     ("command", "make", "message"),
     [

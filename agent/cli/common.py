@@ -89,10 +89,43 @@ def _bar(value: int | None, width: int = 20) -> str:
     return "█" * n + "·" * (width - n)
 
 
+MAX_MATCHES_SHOWN = 12  # spans of one hint printed; the rest are counted
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    one = " ".join(text.split())
+    return '"' + safe(one if len(one) <= limit else one[: limit - 1] + "…") + '"'
+
+
+def _matches(hint: dict[str, Any]) -> str:
+    """Where a hint applies, as the words it caught: `"I" → "we" [8–9]`."""
+    found = hint.get("matches")
+    if not isinstance(found, list):  # an agent older than `matches`: the one span
+        span = hint.get("span")
+        found = [{"span": span}] if span else []
+    parts = []
+    for m in found[:MAX_MATCHES_SHOWN]:
+        start, end = m["span"]
+        text = m.get("text")
+        shown = _quote(text) if text else ("(end of the post)" if start == end else "")
+        rep = m.get("replacement")
+        if rep is not None:
+            shown += f" → {_quote(rep)}" if rep else " → delete"
+        parts.append(f"{shown} [{start}–{end}]".strip())
+    if len(found) > MAX_MATCHES_SHOWN:
+        parts.append(f"and {len(found) - MAX_MATCHES_SHOWN} more")
+    return ", ".join(parts)
+
+
 def print_result(result: dict[str, Any], out: Any = None) -> None:
     out = out or sys.stdout
     w = textwrap.TextWrapper(width=88, initial_indent="    ", subsequent_indent="    ")
-    out.write(f"verdict: {safe(str(result['verdict']))}\n")
+    where = textwrap.TextWrapper(
+        width=88, initial_indent="    at: ", subsequent_indent="        ", break_on_hyphens=False
+    )
+    said = result.get("summary")
+    head = f"verdict: {result['verdict']}" + (f" — {said}" if said else "")
+    out.write(textwrap.fill(safe(head), width=88, subsequent_indent="    ") + "\n")
     names = {
         "originality": "originality",
         "voice_drift": "voice drift",
@@ -108,8 +141,19 @@ def print_result(result: dict[str, Any], out: Any = None) -> None:
         out.write("hints:\n")
         marks = {"alert": "!!", "warn": " !", "info": " ·"}
         for h in result["hints"]:
-            out.write(f"  {marks[h['severity']]} {safe(str(h['kind']))}\n")
+            rule = (h.get("evidence") or {}).get("rule") if h["kind"] == "rule" else None
+            kind = safe(str(h["kind"])) + (f" ({safe(str(rule))})" if rule else "")
+            out.write(f"  {marks[h['severity']]} {kind}\n")
             out.write(w.fill(safe(str(h["message"]))) + "\n")
+            at = _matches(h)
+            if at:
+                out.write(where.fill(at) + "\n")
+        more = result.get("hints_more") or 0
+        if more:
+            out.write(
+                f"  … and {more} more {'hint' if more == 1 else 'hints'} "
+                "(--json lists them all under hints_all)\n"
+            )
     if result["nearest"]:
         out.write("nearest approved posts:\n")
         for n in result["nearest"]:
