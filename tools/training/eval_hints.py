@@ -36,7 +36,7 @@ TWCS_BRANDS = ("AppleSupport", "SpotifyCares", "McDonalds")
 
 def _alarms(result: dict[str, Any]) -> tuple[bool, bool]:
     """(any warn/alert hint but originality's, told it argues)."""
-    hints = result["hints"]
+    hints = result.get("hints_all", result["hints"])
     alarm = any(h["severity"] != "info" and h["kind"] != "originality" for h in hints)
     argues = any(
         h["kind"] == "risk"
