@@ -6,8 +6,9 @@ Three parts, all read from agent/data/heads.npz (docs/quality.md):
   and hashed character n-grams, fitted on OLID level A (OffensEval 2019). Its
   decision threshold (the dev macro-F1 optimum) maps to a risk of 60, where
   the result's headline turns "risky".
-* **Tone**: nearest-prototype (hand-written seeds in agent/reply_seeds.py) of
-  the draft: arguing back, sarcasm and put-downs vs. a calm answer.
+* **Tone**: nearest-prototype (hand-written seeds in agent/models/reply_seeds.py)
+  of the draft: arguing back, sarcasm and put-downs vs. a calm answer, trusted
+  only as far as the draft resembles the seeds.
 * **Reply context**: when the draft answers a post (`draft.reply_to`), that
   post is classified as a genuine complaint, a provocation, or neither, from
   its prototypes and its own hostility. A complaint is routed to the team its
@@ -36,12 +37,30 @@ TEMPERATURE = 0.03  # softmax over mean top-3 cosines; cosines differ by a few h
 EDGE = 0.30
 RISKY = 0.60
 PRIOR_SHIFT = 2.0
+# A prototype reading counts from SEED_FLOOR and fully from SEED_FULL, the best
+# class's mean top-3 cosine; how they were chosen: docs/quality.md.
+SEED_FLOOR = 0.25
+SEED_FULL = 0.30
+# The tone reading that counts as arguing: in a reply, and in a post that answers
+# no one in particular (which needs to be clearer; docs/quality.md).
+ARGUES = 0.5
+ARGUES_OPEN = 0.8
+WARN_RISK = 0.40  # a warning reads at least "some edge", never "calm"
 PRIVATE = re.compile(
     r"\b(?:dms?|direct message|private message|message us|inbox|e-?mail(?:ed)?|call (?:us|you)"
     r"|give us a call|phone|help@\S+|support@\S+|contact (?:us|form))\b",
     re.I,
 )
 WORD = re.compile(r"[\w'’]+")
+# Someone addressed: the person answered, or readers spoken to or pointed at
+# (English and Bahasa Indonesia).
+ADDRESS = re.compile(
+    r"\b(?:you|your|yours|yourself|yourselves|you're|you’re|you've|you'd|you'll|u|ur|y'all"
+    r"|kamu|kau|engkau|anda|kalian|situ|lu|lo|loe|elu|elo|kakak|kak|sis|gan|agan)\b"
+    r"|\b(?:anyone|people|those|everyone|customers?|folks|critics|reviewers?)\s+(?:who|that)\b"
+    r"|\b(?:haters?|trolls?)\b",
+    re.I,
+)
 
 
 WINDOW = 200
@@ -116,18 +135,33 @@ def to_risk(p: float, threshold: float) -> float:
     return RISKY + (1.0 - RISKY) * (p - risky) / max(1.0 - risky, 1e-6)
 
 
-def proto_probs(vec: np.ndarray, group: str, classes: tuple[str, ...]) -> dict[str, float]:
+def proto_sims(vec: np.ndarray, group: str, classes: tuple[str, ...]) -> dict[str, float]:
+    """Mean of the top-3 cosines to each class's seeds."""
     h = heads()
-    sims = []
+    out = {}
     for c in classes:
-        protos = h.f32(f"proto.{group}.{c}")
-        s = protos @ np.asarray(vec, np.float32)
-        k = min(TOP_K, len(s))
-        sims.append(float(np.sort(s)[-k:].mean()))
-    z = np.array(sims) / TEMPERATURE
+        s = h.f32(f"proto.{group}.{c}") @ np.asarray(vec, np.float32)
+        out[c] = float(np.sort(s)[-min(TOP_K, len(s)) :].mean())
+    return out
+
+
+def softmax(sims: dict[str, float]) -> dict[str, float]:
+    z = np.array(list(sims.values())) / TEMPERATURE
     p = np.exp(z - z.max())
     p /= p.sum()
-    return {c: round(float(v), 4) for c, v in zip(classes, p, strict=True)}
+    return {c: round(float(v), 4) for c, v in zip(sims, p, strict=True)}
+
+
+def proto_probs(vec: np.ndarray, group: str, classes: tuple[str, ...]) -> dict[str, float]:
+    return softmax(proto_sims(vec, group, classes))
+
+
+def in_domain(similarity: float) -> float:
+    """How far to trust a prototype reading, from the best class's similarity: the
+    softmax turns a few hundredths into a verdict even when the text is like none
+    of the seeds (a slogan, a brewing tip, most Indonesian), so below SEED_FLOOR the
+    reading counts for nothing, and fully from SEED_FULL (docs/quality.md)."""
+    return min(max((similarity - SEED_FLOOR) / (SEED_FULL - SEED_FLOOR), 0.0), 1.0)
 
 
 def hostile_words(text: str, top: int = 3) -> list[dict[str, Any]]:
@@ -217,9 +251,15 @@ class Risk:
             # An insult word is risky on its own; it is also the best span to show.
             p_host = max(p_model, t_risky)
             words = named + [w for w in words if w["span"] not in [n["span"] for n in named]]
-        tone = proto_probs(view.vec, "tone", ("argue", "calm"))
-        p_arg = tone["argue"]
-        argues = p_arg >= 0.5 or p_host >= t_risky
+        reply = bool(draft.reply_to and view.reply_vec is not None)
+        # Tone from the seeds counts only as far as the draft is like them, and,
+        # outside a reply, only when it speaks to someone and clearly: a slogan, a
+        # tip or a brag post is not an argument (docs/quality.md).
+        tone = proto_sims(view.vec, "tone", ("argue", "calm"))
+        p_tone = softmax(tone)["argue"]
+        trust = in_domain(max(tone.values()))
+        p_arg = p_tone * trust if reply or ADDRESS.search(draft.text) else 0.0
+        argues = p_arg >= (ARGUES if reply else ARGUES_OPEN) or p_host >= t_risky
         risk = to_risk(p_host, t)
         hints: list[Hint] = []
         detail: dict[str, Any] = {
@@ -228,6 +268,7 @@ class Risk:
             "risky_threshold": round(t_risky, 4),
             "insults": named,
             "argumentative": round(p_arg, 4),
+            "tone": {"argue": p_tone, "seed_similarity": round(max(tone.values()), 4)},
         }
         context = None
         if draft.reply_to and view.reply_vec is not None:
@@ -242,9 +283,10 @@ class Risk:
                 context["route"] = r
                 hints.append(self._complaint_hint(draft.text, r, argues))
             else:
-                risk = max(risk, 0.6 * p_arg)
+                risk = max(risk, 0.6 * p_arg if argues else min(0.6 * p_arg, EDGE))
         else:
-            risk = max(risk, 0.6 * p_arg)
+            # A tone short of arguing leaves the label calm: no hint would say why not.
+            risk = max(risk, 0.6 * p_arg if argues else min(0.6 * p_arg, EDGE))
         if p_host >= t_risky and not (context and context["kind"] == "provocation"):
             hints.append(
                 Hint(
@@ -257,6 +299,7 @@ class Risk:
                 )
             )
         elif argues and not context:
+            risk = max(risk, WARN_RISK)
             hints.append(
                 Hint(
                     "risk",
