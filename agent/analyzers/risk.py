@@ -45,12 +45,10 @@ SEED_FULL = 0.30
 # no one in particular (which needs to be clearer; docs/quality.md).
 ARGUES = 0.5
 ARGUES_OPEN = 0.8
-WARN_RISK = 0.40  # a warning reads at least "some edge", never "calm"
-PRIVATE = re.compile(
-    r"\b(?:dms?|direct message|private message|message us|inbox|e-?mail(?:ed)?|call (?:us|you)"
-    r"|give us a call|phone|help@\S+|support@\S+|contact (?:us|form))\b",
-    re.I,
-)
+# Where a hint's severity puts the risk: an alert reads "risky" (the result's
+# headline), a warning at least "some edge", never "calm".
+ALERT_RISK = 0.65
+WARN_RISK = 0.40
 WORD = re.compile(r"[\w'’]+")
 # Someone addressed: the person answered, or readers spoken to or pointed at
 # (English and Bahasa Indonesia).
@@ -75,6 +73,82 @@ INSULTS = re.compile(
     r"f+u+c+k+(?:ing|ed|er|ers)?|sh+i+t+(?:ty)?|bullshit|crap|asshole|bitch(?:es)?|bastards?|"
     r"wtf|stfu|shut up|screw you|go to hell|get lost|cope|seethe|ratio)\b",
     re.I,
+)
+
+
+# -- words that need no model, in English and Indonesian -------------------------------
+_YOU_ID = r"(?:kamu|kau|engkau|anda|kalian|situ|lu|lo|loe|elu|elo|kakak|kak|sis|gan|agan)"
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.I)
+
+
+# Moving the conversation to a private channel: an offer ("we'll call you", "kami
+# hubungi"), an instruction ("DM us", "cek email") or a contact point (an address).
+# A channel named in passing ("your phone broke", "email wallets") is not one.
+_DM = r"dms?|pms?|direct\s+messages?|private\s+messages?|whatsapp|telegram|messenger"
+_CHANNEL_ID = (
+    r"dm|wa|whatsapp|e-?mail|surel|telepon|telpon|telp|telegram|messenger|inbox|sms|chat\s+pribadi"
+    r"|pesan\s+(?:langsung|pribadi)|japri"
+)
+PRIVATE = _rx(
+    # English: asked to reach us privately
+    r"\b(?:dm|pm|message|msg|e-?mail|text|call|phone|ring|ping|whatsapp|inbox|contact|reach)"
+    r"\s+(?:us|me|our\s+(?:\w+\s+){0,2}(?:team|support|desk|care|line))\b",
+    r"\b(?:send|sent|sending|shoot|shot|pass|passed|drop|dropped)\s+(?:us|me|you)\s+(?:a|an|your)"
+    rf"\s+(?:quick\s+|short\s+|private\s+)?(?:{_DM}|message|note|line|e-?mail|text)\b",
+    r"\b(?:sent|sending|dropped)\s+(?:a|an)\s+(?:quick\s+|short\s+)?(?:dm|pm|direct\s+message"
+    r"|private\s+message|message|e-?mail|text)\s+(?:your\s+way|to\s+you)\b",
+    r"\b(?:please|pls|plz|kindly|feel\s+free\s+to|can\s+you|could\s+you|would\s+you)\s+"
+    r"(?:send\s+(?:a\s+)?)?(?:dm|pm|message|e-?mail|call|text|whatsapp|contact|reach\s+out)\b",
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:dm|pm)\b",  # "DM the make and model of your car"
+    r"\bgive\s+(?:\w+\s+){1,4}a\s+(?:call|ring|buzz)\b",
+    r"\b(?:get|be)\s+in\s+touch\b|\breach\s+us\s+(?:at|on|via|by|here)\b"
+    r"|\breach\s+out\s+to\s+(?:us|our\s+(?:\w+\s+){0,3}(?:team|support|desk|care|line))\b",
+    r"\bcontact\s+form\b|\blive\s+chat\b|\b(?:hotline|helpline|call\s+cent(?:er|re))\b",
+    # English: we contact them
+    r"\b(?:will|'ll|shall|going\s+to|gonna|is|are|'re|am|'m|have|'ve|has|just"
+    r"|already|to)\s+(?:(?:personally|directly|soon|now|also|just|already|be)\s+)?"
+    r"(?:dm(?:'?e?d|ing)?|messag(?:e|ed|ing)|e-?mail(?:ed|ing)?|call(?:ed|ing)?|phon(?:e|ed|ing)"
+    r"|ring(?:ing)?|rung|text(?:ed|ing)?|whatsapp(?:ed|ing)?|contact(?:ed|ing)?"
+    r"|reach(?:ed|ing)?\s+out\s+to|follow(?:ed|ing)?\s+up\s+with)\s+you\b",
+    r"\b(?:sent|send|sending|dropped)\s+you\s+(?:the|our)\s+(?:details|link|info)\b",
+    r"\b(?:check|received|got|replied(?:\s+to)?|answered|responded\s+to)\s+(?:your|ur)\s+"
+    r"(?:dms?|direct\s+messages?|private\s+messages?|inbox|e-?mails?|messages|texts|whatsapp"
+    r"|spam)\b",
+    r"\b(?:to|in|into)\s+(?:your|ur)\s+(?:e-?mail|inbox|dms?)\b",
+    # English: the channel named as where the talk goes
+    rf"\b(?:in|into|to|via|by|over|through|on|using)\s+(?:a\s+|our\s+|the\s+)?(?:{_DM})\b",
+    r"\b(?:via|by|over|through|using)\s+(?:a\s+|the\s+)?(?:e-?mail|phone|(?:quick\s+|short\s+)?"
+    r"(?:phone\s+|video\s+)?call)\b(?!\s+(?:screen|case|bill|plan|number|repairs?|battery"
+    r"|charger|wallets?|newsletters?|receipts?|list|address|for|of))|\bon\s+the\s+phone\s+with\b",
+    r"\b(?:on|via|through|over|lewat|melalui|di|ke)\s+(?-i:LINE)\b",
+    r"\btak(?:e|ing)\s+(?:this|it|things|the\s+conversation)\s+(?:to|into|over\s+to)\s+"
+    r"(?:private|e-?mail|a\s+call|the\s+phone)\b",
+    r"\b(?:talk|chat|discuss|continue|sort|handle|follow\s+up|reply|speak|resolve)\w*\s+"
+    r"(?:\w+\s+){0,3}(?:in\s+private|privately)\b",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # an email address to write to
+    # Indonesian: the channel itself
+    r"\b(?:di-?)?japri(?:in|kan)?\b|\bpesan\s+(?:langsung|pribadi)\b|\bchat\s+pribadi\b",
+    rf"\b(?:lewat|via|melalui|ke|di)\s+(?:nomor\s+)?(?:{_CHANNEL_ID})\b",
+    rf"\bcek\s+(?:\w+\s+)?(?:{_CHANNEL_ID}|pesan|kotak masuk|spam)\b",
+    r"\bnomor\s+(?:wa|whatsapp|cs|admin)\b",
+    # Indonesian: "DM kami", "hubungi kami", "WA ya kak"
+    r"\b(?:hubungi|kontak|telepon|telpon|chat|wa|whatsapp|e-?mail|dm|japri|inbox|sms)\s+"
+    r"(?:kami|admin|cs|tim\s+kami|kita)\b",
+    rf"\b(?:dm|japri|inbox|wa|whatsapp|e-?mail)\s+(?:ya|yah|aja|saja|dong|{_YOU_ID})\b",
+    r"\b(?:silakan|silahkan|boleh|bisa|mohon|tolong|langsung|sudah|udah|kami|kita|admin)\s+"
+    r"(?:\w+\s+)?(?:di-?)?(?:dm|inbox)(?:in|kan)?\b",
+    # Indonesian: we contact them ("kami hubungi", "tim kami akan telepon kakak")
+    r"\b(?:kami|kita|admin|cs|tim(?:\s+kami)?)\s+(?:(?:akan|segera|sudah|udah|telah|langsung"
+    r"|nanti|lagi|coba|mau|bakal)\s+){0,2}(?:hubungi|menghubungi|kontak|mengontak|telepon|telpon"
+    r"|menelepon|menelpon|nelpon|chat|nge-?chat|wa|whatsapp|japri|dm|inbox|sms|e-?mail)\b",
+    r"\b(?:kami|kita|admin|tim(?:\s+kami)?)\s+(?:(?:akan|segera|sudah|udah|telah|langsung|nanti)"
+    r"\s+)?(?:kirim|kirimkan|kirimi|mengirim|mengirimkan)\s+(?:\w+\s+){0,2}(?:pesan|e-?mail|surel"
+    r"|dm|wa|whatsapp|chat|sms|detail|rincian)\b",
+    rf"\b(?:akan|segera|nanti)\s+(?:\w+\s+)?(?:menghubungi|hubungi|kontak|telepon|telpon|menelepon"
+    rf"|nelpon|wa|whatsapp|chat|japri|dm|e-?mail|sms)\s+(?:{_YOU_ID}|bapak|ibu|pak|bu|mas|mbak)\b",
 )
 
 
@@ -110,8 +184,18 @@ def hostility(vec: np.ndarray, text: str) -> float:
     return p
 
 
+def find_all(rx: re.Pattern[str], text: str) -> list[dict[str, Any]]:
+    """Every match with its span in `text`, curly apostrophes read as straight ones
+    (the same length, so the same spans)."""
+    plain = text.replace("\u2019", "'")
+    return [
+        {"text": text[m.start() : m.end()], "span": [m.start(), m.end()]}
+        for m in rx.finditer(plain)
+    ]
+
+
 def insults(text: str) -> list[dict[str, Any]]:
-    return [{"text": m.group(0), "span": [m.start(), m.end()]} for m in INSULTS.finditer(text)]
+    return find_all(INSULTS, text)
 
 
 def hostility_threshold() -> float:
@@ -227,25 +311,36 @@ def classify_context(reply_vec: np.ndarray, reply_to: str, threshold: float) -> 
     return {"kind": kind, "probabilities": probs, "hostility": round(p_host, 4)}
 
 
+def text_cues(text: str) -> dict[str, Any]:
+    """What the word patterns find in a draft: insults, whether it addresses
+    someone, and where it takes the matter private."""
+    return {
+        "insults": insults(text),
+        "addresses": bool(find_all(ADDRESS, text)),
+        "private": find_all(PRIVATE, text),
+    }
+
+
 class Risk:
     name = "risk"
 
-    def prepare(self, draft: Draft, state: object = None) -> list[dict[str, Any]]:
+    def prepare(self, draft: Draft, state: object = None) -> dict[str, Any]:
         head = heads().head("hostility")
         if head.hw is not None:  # the n-gram logits are memoised per text
             pieces = _windows(draft.text) if len(draft.text) > WINDOW else []
             for piece in [draft.text, *pieces]:
                 head.hashed_logit(piece)
-        return insults(draft.text)
+        return text_cues(draft.text)
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         t = hostility_threshold()
         t_risky = risky_threshold(t)
         p_model = hostility(view.vec, draft.text)
         words = hostile_words(draft.text) if p_model >= t else []
-        named = prepared(view, self.name)
-        if named is None:
-            named = insults(draft.text)
+        cues = prepared(view, self.name)
+        if cues is None:
+            cues = text_cues(draft.text)
+        named = cues["insults"]
         p_host = p_model
         if named:
             # An insult word is risky on its own; it is also the best span to show.
@@ -258,8 +353,10 @@ class Risk:
         tone = proto_sims(view.vec, "tone", ("argue", "calm"))
         p_tone = softmax(tone)["argue"]
         trust = in_domain(max(tone.values()))
-        p_arg = p_tone * trust if reply or ADDRESS.search(draft.text) else 0.0
-        argues = p_arg >= (ARGUES if reply else ARGUES_OPEN) or p_host >= t_risky
+        p_arg = p_tone * trust if reply or cues["addresses"] else 0.0
+        hostile = p_host >= t_risky
+        argues = p_arg >= (ARGUES if reply else ARGUES_OPEN) or hostile
+        calm = not argues and p_host < t
         risk = to_risk(p_host, t)
         hints: list[Hint] = []
         detail: dict[str, Any] = {
@@ -270,24 +367,32 @@ class Risk:
             "argumentative": round(p_arg, 4),
             "tone": {"argue": p_tone, "seed_similarity": round(max(tone.values()), 4)},
         }
+        reason = None
         context = None
         if draft.reply_to and view.reply_vec is not None:
             context = classify_context(view.reply_vec, draft.reply_to, t)
             detail["reply_to"] = context
-            if context["kind"] == "provocation":
-                risk = max(risk, 0.35 + 0.6 * p_arg)
-                hints.append(self._provocation_hint(argues, words))
-            elif context["kind"] == "complaint":
-                risk = max(risk, 0.7 * p_arg)
-                r = route(draft.reply_to, view.reply_vec)
-                context["route"] = r
-                hints.append(self._complaint_hint(draft.text, r, argues))
+        kind = context["kind"] if context else None
+        if kind == "provocation":
+            if argues:
+                risk = max(risk, 0.35 + 0.6 * p_arg, ALERT_RISK)
             else:
-                risk = max(risk, 0.6 * p_arg if argues else min(0.6 * p_arg, EDGE))
+                risk = max(risk, min(0.35 + 0.6 * p_arg, WARN_RISK + 0.15))
+            hints.append(self._provocation_hint(argues, words))
+        elif kind == "complaint" and context is not None:
+            r = route(draft.reply_to or "", view.reply_vec)
+            context["route"] = r
+            hint = self._complaint_hint(r, cues["private"], argues, calm)
+            hints.append(hint)
+            risk = max(risk, 0.7 * p_arg)
+            if hint.severity == "alert":
+                risk = max(risk, ALERT_RISK)
+            elif hint.severity == "warn" and risk < WARN_RISK:
+                risk, reason = WARN_RISK, "complaint"
         else:
             # A tone short of arguing leaves the label calm: no hint would say why not.
             risk = max(risk, 0.6 * p_arg if argues else min(0.6 * p_arg, EDGE))
-        if p_host >= t_risky and not (context and context["kind"] == "provocation"):
+        if hostile and kind != "provocation":
             hints.append(
                 Hint(
                     "risk",
@@ -310,7 +415,7 @@ class Risk:
                 )
             )
         value = int(round(100 * min(max(risk, 0.0), 1.0)))
-        return Finding(scores={"risk": Score(value, _label(value), detail)}, hints=hints)
+        return Finding(scores={"risk": Score(value, _label(value, reason), detail)}, hints=hints)
 
     @staticmethod
     def _provocation_hint(argues: bool, words: list[dict[str, Any]]) -> Hint:
@@ -333,8 +438,10 @@ class Risk:
         )
 
     @staticmethod
-    def _complaint_hint(text: str, r: dict[str, Any], argues: bool) -> Hint:
-        private = bool(PRIVATE.search(text))
+    def _complaint_hint(
+        r: dict[str, Any], offers: list[dict[str, Any]], argues: bool, calm: bool
+    ) -> Hint:
+        private = bool(offers)
         where = f"about {r['topic']}" if r["topic"] != DEFAULT_ROUTE[0] else ""
         base = (
             f"This answers a genuine customer complaint{' ' + where if where else ''}: route it "
@@ -342,9 +449,11 @@ class Risk:
         )
         sev: Severity
         if argues:
-            sev, msg = "alert", base + " Don't argue with a customer in public; a short "
+            sev, msg = "alert", base + " Don't argue with a customer in public"
+            if private:
+                msg += " (offering a DM or a call doesn't undo a public jab)"
             msg += (
-                "acknowledgement is enough, e.g. \"Sorry, that shouldn't have happened. "
+                "; a short acknowledgement is enough, e.g. \"Sorry, that shouldn't have happened. "
                 "We've sent you a DM.\""
             )
         elif not private:
@@ -352,6 +461,12 @@ class Risk:
             msg = base + (
                 ' Publicly, a short acknowledgement is enough, e.g. "Sorry about this, '
                 "we've sent you a DM to put it right.\""
+            )
+        elif not calm:
+            sev = "warn"
+            msg = base + (
+                " Your draft offers a private channel, but its wording has an edge; keep the "
+                "public part to a short, plain apology."
             )
         else:
             sev, msg = "info", base + " Your draft already takes it private, which is right."
@@ -361,15 +476,22 @@ class Risk:
             "complaint",
             sev,
             msg,
-            evidence={"reply": "complaint", "route": r, "private": private},
+            evidence={
+                "reply": "complaint",
+                "route": r,
+                "private": private,
+                "private_offer": offers[:3],
+            },
         )
 
 
-def _label(value: int) -> str:
+def _label(value: int, reason: str | None = None) -> str:
     if value >= 80:
         return "Likely to start a public fight"
     if value >= 60:
         return "Risky: reads as hostile or argumentative"
     if value >= 40:
+        if reason == "complaint":
+            return "Needs care: a customer complaint answered in public"
         return "Some edge: check the tone"
     return "Calm"
