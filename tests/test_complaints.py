@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from agent.analyzers.risk import PRIVATE
+from agent.analyzers.risk import PRIVATE, classify_context, hostility_threshold, route, text_cues
 from agent.core import Onbrand
+from embeddings import Encoder
 
 PRAISE = "already takes it private, which is right"
 ARGUING = "reads as arguing with someone"
@@ -20,6 +21,12 @@ DELIVERY = (
 )
 REFUND = "You charged me twice for one order and the refund still hasn't shown up. Ten days now."
 BROKEN = "The grinder I bought from you stopped working after two weeks."
+PENGIRIMAN = (
+    "Pesanan saya harusnya sampai hari Sabtu, sekarang sudah Rabu. Kata kurirnya sudah "
+    "diantar, tapi paketnya tidak ada."
+)
+SALDO = "Saldo saya kepotong dua kali tapi pesanannya gagal. Tolong dong dibalikin."
+PELAYAN = "Kecewa banget, kopinya dingin dan pelayannya jutek."
 
 
 def analyze(demo: Onbrand, text: str, reply_to: str | None = None) -> dict[str, Any]:
@@ -72,18 +79,66 @@ def test_calm_posts_are_not_called_arguing(demo: Onbrand, text: str) -> None:
     assert risk["value"] < 40 and risk["label"] == "Calm", risk
 
 
-# -- hostile answers to a complaint ---------------------------------------------------------
-def test_a_hostile_reply_with_a_phone_number_is_not_praised(demo: Onbrand) -> None:
-    text = (
+def test_an_open_post_that_blames_its_critics_still_argues(demo: Onbrand) -> None:
+    for text in (
+        "Anyone who says our batteries aren't repairable clearly hasn't read the spec sheet.",
+        "Buat yang komplain soal rasa: salah kamu sendiri pesan level 5. Baca dulu dong menunya.",
+    ):
+        result = analyze(demo, text)
+        (hint,) = hints(result, "risk")
+        assert ARGUING in hint["message"] and hint["severity"] == "warn"
+        assert hint["evidence"]["confrontation"][0]["kind"] == "blames the customer"
+        assert_label_matches_hints(result)
+
+
+# -- hostile or blaming answers to a complaint ---------------------------------------------
+HOSTILE_REPLIES = [
+    # The reported case: a hostile answer that mentions a phone number.
+    (
+        DELIVERY,
         "That's not true. Our courier has a photo of the parcel at your door, so stop lying. "
-        "Call us on 0812 555 0199 if you want."
-    )
-    result = analyze(demo, text, DELIVERY)
+        "Call us on 0812 555 0199 if you want.",
+    ),
+    (DELIVERY, "Your complaint is fake. We checked, and the parcel was signed for."),
+    (
+        DELIVERY,
+        "Maybe ask your neighbours before posting. Tracking says delivered, so this is on you.",
+    ),
+    (DELIVERY, "Oh great, another customer who can't find their own front door."),
+    (REFUND, "If you had read the checkout page you'd know refunds take 14 days. Your own fault."),
+    (BROKEN, "You didn't read the manual. It says not to grind rice. We'll DM you the page."),
+    (PENGIRIMAN, "Kamu bohong. Kurir kami punya foto paketnya di depan rumahmu."),
+    (
+        PENGIRIMAN,
+        "Salah kamu sendiri, alamatnya kan kamu yang isi. Baca dulu dong sebelum komplain.",
+    ),
+    (SALDO, "Makanya baca dulu syaratnya kak, dana baru balik 14 hari. Cek email aja."),
+    (PELAYAN, "Ya kali kopi dingin dibilang jutek. Lebay banget sih kak."),
+]
+
+
+@pytest.mark.parametrize(("reply_to", "text"), HOSTILE_REPLIES)
+def test_hostile_replies_to_a_complaint_raise_risk_and_are_never_praised(
+    demo: Onbrand, reply_to: str, text: str
+) -> None:
+    result = analyze(demo, text, reply_to)
+    risk = result["scores"]["risk"]
+    assert risk["reply_to"]["kind"] == "complaint"
+    assert risk["value"] >= 60 and risk["label"] != "Calm", risk
     (hint,) = hints(result, "complaint")
-    assert hint["severity"] == "alert" and hint["evidence"]["private"] is True
-    assert "doesn't undo a public jab" in hint["message"]
+    assert hint["severity"] == "alert"
+    assert "Don't argue with a customer in public" in hint["message"]
     assert all(PRAISE not in h["message"] for h in result["hints"])
     assert_label_matches_hints(result)
+
+
+def test_a_private_offer_in_a_hostile_reply_is_named_not_praised(demo: Onbrand) -> None:
+    text, reply_to = HOSTILE_REPLIES[0][1], HOSTILE_REPLIES[0][0]
+    (hint,) = hints(analyze(demo, text, reply_to), "complaint")
+    assert hint["evidence"]["private"] is True
+    assert "doesn't undo a public jab" in hint["message"]
+    kinds = {c["kind"] for c in hint["evidence"]["confrontation"]}
+    assert "calls it false" in kinds
 
 
 # -- calm answers that take it to a private channel ----------------------------------------
@@ -104,6 +159,18 @@ PRIVATE_REPLIES = [
         BROKEN,
         "Sorry about that. Please email help@example.com with your receipt and we'll swap it.",
     ),
+    (
+        PENGIRIMAN,
+        "Mohon maaf ya kak. Boleh japri nomor pesanannya? Tim kami akan hubungi kakak hari ini.",
+    ),
+    (
+        PENGIRIMAN,
+        "Maaf atas ketidaknyamanannya, kak. Kami sudah kirim pesan langsung, cek inbox ya.",
+    ),
+    (PENGIRIMAN, "Maaf ya kak. Kami telepon kakak sore ini untuk cek alamatnya bersama."),
+    (SALDO, "Waduh, maaf kak. Hubungi kami lewat WA di 0812-3456-7890 ya, biar cepat kami bantu."),
+    (SALDO, "Maaf kak, dananya kami kembalikan hari ini. Cek email ya untuk bukti refund-nya."),
+    (PELAYAN, "Mohon maaf atas pengalamannya, kak. Kami sudah DM kakak untuk tanya cabangnya."),
 ]
 
 
@@ -128,6 +195,7 @@ MENTIONS = [
     ),
     (REFUND, "Sorry! We answer every email within a day, and your refund went out this morning."),
     (REFUND, "Refunds to email wallets take 3 days; yours went out on Monday."),
+    (PENGIRIMAN, "Maaf kak, HP kurir kami sempat mati. Paketnya kami antar ulang besok pagi."),
 ]
 
 
@@ -189,3 +257,85 @@ def test_private_offers_are_found(text: str) -> None:
 )
 def test_mentions_are_not_private_offers(text: str) -> None:
     assert not PRIVATE.search(text), PRIVATE.search(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("You're making this up.", "calls it false"),
+        ("Stop lying about our couriers.", "calls it false"),
+        ("Your review is completely fake.", "calls it false"),
+        ("Kamu bohong.", "calls it false"),
+        ("Komplainnya ngarang.", "calls it false"),
+        ("You didn't read the description.", "blames the customer"),
+        ("That's your own fault.", "blames the customer"),
+        ("You should have checked the size chart.", "blames the customer"),
+        ("Salah kamu sendiri.", "blames the customer"),
+        ("Baca dulu dong, kak.", "blames the customer"),
+        ("Bukan salah kami kalau alamatnya keliru.", "blames the customer"),
+        ("Oh great, another genius who can't read a label.", "sarcasm"),
+        ("Bless your heart.", "sarcasm"),
+        ("Sok tahu banget.", "sarcasm"),
+    ],
+)
+def test_confrontation_is_found_with_its_kind(text: str, kind: str) -> None:
+    found = text_cues(text)["confront"]
+    assert kind in [c["kind"] for c in found], found
+    for c in found:
+        assert text[c["span"][0] : c["span"][1]] == c["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're thankful for people like you, Karina!",
+        "If you had checked in online, the kiosk prints your pass.",
+        "Read the manual before your first ride.",
+        "Check the size chart before ordering.",
+        "Do your research and then just do it.",
+        "Kasihan kak, semoga cepat pulih ya.",
+        "Gak bohong, kopinya enak banget.",
+        "Harusnya paket sampai hari ini, kami cek dulu ya kak.",
+    ],
+)
+def test_calm_wording_is_not_confrontation(text: str) -> None:
+    assert not text_cues(text)["confront"]
+
+
+# -- the post answered, in either language --------------------------------------------------
+@pytest.mark.parametrize(
+    ("reply_to", "kind", "topic"),
+    [
+        (DELIVERY, "complaint", "shipping"),
+        (PENGIRIMAN, "complaint", "shipping"),
+        (SALDO, "complaint", "billing"),
+        (PELAYAN, "complaint", "store and staff"),
+        ("HP saya mati total seminggu setelah diservis di cabang kalian.", "complaint", None),
+        ("Toko kalian penipu, barang palsu semua. Jangan beli di sini!", "provocation", None),
+        ("Kak, ada ukuran XL nggak?", "other", None),
+        ("Mantap kak, kopinya enak banget!", "other", None),
+    ],
+)
+def test_reply_context_is_read_in_english_and_indonesian(
+    encoder: Encoder, reply_to: str, kind: str, topic: str | None
+) -> None:
+    vec = encoder.encode([reply_to])[0]
+    ctx = classify_context(vec, reply_to, hostility_threshold())
+    assert ctx["kind"] == kind, ctx
+    if topic:
+        assert route(reply_to, vec)["topic"] == topic
+
+
+def test_blaming_someone_who_asked_a_question_is_an_alert(demo: Onbrand) -> None:
+    result = analyze(
+        demo, "It's in the FAQ. Maybe read it before posting next time.", "Do you ship to Canada?"
+    )
+    assert result["scores"]["risk"]["reply_to"]["kind"] == "other"
+    (hint,) = hints(result, "risk")
+    assert hint["severity"] == "alert" and ARGUING in hint["message"]
+    assert_label_matches_hints(result)
+    calm = analyze(
+        demo, "Yes! Shipping to Canada takes 5 to 7 days and costs $12.", "Do you ship to Canada?"
+    )
+    assert not calm["hints"] or all(h["kind"] not in ("risk", "complaint") for h in calm["hints"])
+    assert calm["scores"]["risk"]["label"] == "Calm"
