@@ -31,7 +31,7 @@ BATCH_MAX = 16
 # this many unauthenticated sockets are kept (the oldest goes first), so sockets
 # that never authenticate cannot take the paired extension's place.
 AUTH_TIMEOUT_S = 5.0
-MAX_UNAUTHENTICATED = 16
+MAX_UNAUTHENTICATED = 64
 # Drafts one connection may have waiting (distinct draft ids); over it, its
 # oldest waiting draft is answered with `rate_limited` instead of analysed.
 MAX_WAITING = 8
