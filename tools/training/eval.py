@@ -36,7 +36,7 @@ from agent.text.style import features
 from embeddings import load_encoder
 from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
-from tools.training.eval_hints import false_alarms, provocation_share
+from tools.training.eval_hints import false_alarms, guideline_quotes, provocation_share
 from tools.training.features import lexical_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -337,6 +337,23 @@ def run(
                 k,
             )
         )
+    p1, none_ok, k = guideline_quotes(enc)
+    held = f"demo brand, held-out half of 108 hand-labelled drafts ({k})"
+    rows.append(
+        Row("guideline passage precision@1", held, p1, "-", None, ">= 0.80", verdict(p1, 0.8), k)
+    )
+    rows.append(
+        Row(
+            "guideline: 'none' drafts quoting nothing",
+            held,
+            none_ok,
+            "-",
+            None,
+            "report only",
+            verdict(none_ok, None),
+            k,
+        )
+    )
     share, k, counts = provocation_share(data, n, enc)
     rows.append(
         Row(

@@ -142,3 +142,25 @@ def provocation_share(
     kinds = [classify_context(v, text, t)["kind"] for v, text in zip(vecs, texts, strict=True)]
     counts = {k: kinds.count(k) for k in ("provocation", "complaint", "other")}
     return counts["provocation"] / max(len(kinds), 1), len(kinds), counts
+
+
+def guideline_quotes(encoder: Encoder) -> tuple[float, float, int]:
+    """(precision@1, share of "none" drafts quoting nothing, n) on the held-out half
+    of the hand-labelled judgements (tests/fixtures/guideline_judgements.json; the
+    quoting rule was fitted on the other half)."""
+    rows = json.loads(
+        (ROOT / "tests/fixtures/guideline_judgements.json").read_text(encoding="utf-8")
+    )["judgements"]
+    held = [r for r in rows if r["split"] == "held_out"]
+    with tempfile.TemporaryDirectory(prefix="onbrand-eval-") as tmp:
+        core = Onbrand(Store(Path(tmp) / "eval.sqlite3"), encoder)
+        core.load_demo()
+        got = []
+        for r in held:
+            res = core.analyze(r["text"], r["platform"], "demo", r.get("reply_to"))
+            got.append((res["passages"][0]["heading"] if res["passages"] else None, r["passage"]))
+        core.store.close()
+    quotes = [(q, want) for q, want in got if q is not None]
+    nones = [q for q, want in got if want is None]
+    precision = sum(q == want for q, want in quotes) / max(len(quotes), 1)
+    return precision, sum(q is None for q in nones) / max(len(nones), 1), len(held)
