@@ -272,7 +272,7 @@ def test_a_short_draft_never_waits_behind_long_ones(demo: Onbrand) -> None:
                 long_text = ("Our Salem shop swaps single Sticks while you wait. ☕ " * 1300)[
                     :60000
                 ]
-                for i in range(MAX_WAITING):
+                for i in range(3):
                     await flood.analyze(f"f{i}", 1, f"{i} {long_text}")
                 await asyncio.sleep(0.05)  # the long lane is busy now
                 await probe.analyze("p", 1, "Probe: Monday's café hours ☕")
@@ -285,10 +285,31 @@ def test_a_short_draft_never_waits_behind_long_ones(demo: Onbrand) -> None:
                         await flood.recv(timeout=0.01)
                         answered += 1
                 assert answered <= 2
-                for _ in range(MAX_WAITING - answered):
+                for _ in range(3 - answered):
                     await flood.expect("analysis", timeout=120)
             finally:
                 await cf.__aexit__(None, None, None)
                 await cp.__aexit__(None, None, None)
+
+        run(go())
+
+
+def test_long_drafts_wait_for_their_connections_character_budget(demo: Onbrand) -> None:
+    """Two longest-size drafts exceed a connection's budget: the second waits
+    while a short draft from the same connection, sent after it, goes first."""
+    with running(demo, rate=(1000.0, 1000.0)) as server:
+
+        async def go() -> None:
+            cm, c = await paired(server.port)
+            try:
+                long_text = ("Our Salem shop swaps Sticks while you wait. ☕ " * 1400)[:60000]
+                await c.analyze("l1", 1, f"1 {long_text}")
+                await c.analyze("l2", 1, f"2 {long_text}")
+                await asyncio.sleep(0.05)
+                await c.analyze("s", 1, "A short note about Monday's café hours ☕")
+                order = [(await c.expect("analysis", timeout=120))["draft_id"] for _ in range(3)]
+                assert order.index("s") < order.index("l2"), order
+            finally:
+                await cm.__aexit__(None, None, None)
 
         run(go())

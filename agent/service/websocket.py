@@ -37,6 +37,10 @@ MAX_UNAUTHENTICATED = 64
 MAX_WAITING = 8
 # Drafts longer than this wait in their own lane, on their own worker.
 LONG_DRAFT_CHARS = 4000
+# Characters of drafts one connection may have analysed a second (a burst of one
+# longest post allowed): typing never comes near it, but a client flooding
+# 63k-character drafts gets one through every few seconds, not the whole CPU.
+CHARS_PER_SECOND = 10_000
 # At most one `rate_limited` answer a second per connection: a flood must not
 # be answered frame for frame.
 LIMITED_REPLY_EVERY_S = 1.0
@@ -64,14 +68,22 @@ class TokenBucket:
         self.rate, self.burst = rate, burst
         self.tokens, self.at = burst, time.monotonic()
 
-    def take(self) -> bool:
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+
+    def take(self, n: float = 1.0) -> bool:
+        self._refill()
+        if self.tokens >= n:
+            self.tokens -= n
             return True
         return False
+
+    def wait_s(self, n: float) -> float:
+        """Seconds until `n` tokens are there."""
+        self._refill()
+        return max(0.0, (min(n, self.burst) - self.tokens) / self.rate)
 
 
 @dataclass(eq=False)
@@ -87,6 +99,9 @@ class Conn:
         default_factory=lambda: TokenBucket(P.RATE_PER_SECOND, P.RATE_BURST)
     )
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    chars: TokenBucket = field(
+        default_factory=lambda: TokenBucket(CHARS_PER_SECOND, P.MAX_TEXT_CHARS)
+    )
 
     async def send(self, frame: dict[str, Any]) -> None:
         if self.ws.closed:
@@ -168,21 +183,33 @@ class Scheduler:
             del self.last_seq[key]
 
     @staticmethod
-    def _next_batch(lane: Lane) -> list[tuple[tuple[int, str], Job]]:
+    def _next_batch(lane: Lane) -> tuple[list[tuple[tuple[int, str], Job]], float]:
         """Up to BATCH_MAX waiting drafts, taken round-robin across connections
-        (each connection's oldest first), so a flooding client waits its turn."""
+        (each connection's oldest first), so a flooding client waits its turn;
+        a connection over its character budget waits for it. Also returns how
+        long until a draft left waiting for its budget could go (0: none)."""
         by_conn: dict[int, list[tuple[int, str]]] = {}
         for key in lane.pending:
             by_conn.setdefault(key[0], []).append(key)
         order = list(by_conn.values())
         batch: list[tuple[int, str]] = []
+        blocked: set[int] = set()
+        retry = 0.0
         depth = 0
         while len(batch) < BATCH_MAX and any(depth < len(keys) for keys in order):
             for keys in order:
-                if depth < len(keys) and len(batch) < BATCH_MAX:
+                if depth >= len(keys) or len(batch) >= BATCH_MAX or keys[0][0] in blocked:
+                    continue
+                job = lane.pending[keys[depth]]
+                cost = len(job.msg.text) + len(job.msg.reply_to or "")
+                if job.conn.chars.take(cost):
                     batch.append(keys[depth])
+                else:
+                    blocked.add(keys[0][0])
+                    wait = job.conn.chars.wait_s(cost)
+                    retry = wait if not retry else min(retry, wait)
             depth += 1
-        return [(key, lane.pending.pop(key)) for key in batch]
+        return [(key, lane.pending.pop(key)) for key in batch], retry
 
     async def _analyse(self, drafts: list[Draft]) -> list[dict[str, Any] | None]:
         """Results in order; None for a draft whose analysis failed. A batch that
@@ -208,8 +235,14 @@ class Scheduler:
             await lane.wake.wait()
             lane.wake.clear()
             while lane.pending:
+                batch, retry = self._next_batch(lane)
+                if not batch:  # every waiting draft waits for its connection's budget
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lane.wake.wait(), max(retry, 0.01))
+                    lane.wake.clear()
+                    continue
                 drafts, ready = [], []
-                for key, job in self._next_batch(lane):
+                for key, job in batch:
                     m = job.msg
                     try:
                         drafts.append(self.core.make_draft(m.text, m.platform, m.brand, m.reply_to))
