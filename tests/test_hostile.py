@@ -313,3 +313,26 @@ def test_long_drafts_wait_for_their_connections_character_budget(demo: Onbrand) 
                 await cm.__aexit__(None, None, None)
 
         run(go())
+
+
+def test_a_newer_seq_keeps_its_drafts_place_and_the_cap_pushes_out_the_oldest() -> None:
+    from agent.service.websocket import Conn, Scheduler
+
+    sched = Scheduler(None, None)  # type: ignore[arg-type]  # queueing only, nothing runs
+    a, b = Conn(1, None, None), Conn(2, None, None)  # type: ignore[arg-type]
+
+    def analyze(draft_id: str, seq: int, text: str = "a short draft") -> P.Analyze:
+        return P.Analyze(draft_id, seq, text, None, None, None)
+
+    sched.submit(a, analyze("d", 1))
+    sched.submit(b, analyze("e", 1))
+    sched.submit(a, analyze("d", 2))
+    assert [(k, j.msg.seq) for k, j in sched.short.pending.items()] == [
+        ((1, "d"), 2),
+        ((2, "e"), 1),
+    ]
+    sched.submit(a, analyze("d", 3, "x" * 5000))  # grown long: it moves lanes
+    assert (1, "d") in sched.long.pending and (1, "d") not in sched.short.pending
+    pushed = [sched.submit(b, analyze(f"f{i}", 1)) for i in range(MAX_WAITING)]
+    assert pushed[:-1] == [None] * (MAX_WAITING - 1)
+    assert pushed[-1] is not None and pushed[-1].msg.draft_id == "e"  # b's oldest

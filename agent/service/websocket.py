@@ -147,9 +147,6 @@ class Scheduler:
     def lanes(self) -> tuple[Lane, Lane]:
         return (self.short, self.long)
 
-    def waiting(self) -> int:
-        return sum(len(lane.pending) for lane in self.lanes)
-
     def submit(self, conn: Conn, msg: P.Analyze) -> Job | None:
         """Queue a draft. Returns the job it pushed out when the connection
         already had MAX_WAITING drafts waiting (the caller answers it)."""
@@ -161,17 +158,19 @@ class Scheduler:
             self.dropped += 1
             return None
         pushed: Job | None = None
-        if held:
-            del held.pending[key]
-            self.dropped += 1
-        else:
-            mine = [(lane, k) for lane in self.lanes for k in lane.pending if k[0] == conn.id]
-            if len(mine) >= MAX_WAITING:
-                lane, oldest = min(mine, key=lambda lk: lk[0].pending[lk[1]].order)
-                pushed = lane.pending.pop(oldest)
-                self.dropped += 1
         lane = self.long if len(msg.text) > LONG_DRAFT_CHARS else self.short
-        lane.pending[key] = Job(conn, msg, next(self._order))
+        if held:
+            self.dropped += 1
+            if held is not lane:
+                del held.pending[key]
+        else:
+            mine = [(ln, k) for ln in self.lanes for k in ln.pending if k[0] == conn.id]
+            if len(mine) >= MAX_WAITING:
+                source, oldest = min(mine, key=lambda lk: lk[0].pending[lk[1]].order)
+                pushed = source.pending.pop(oldest)
+                self.dropped += 1
+        # A newer seq takes the older one's place in its lane's queue.
+        lane.pending[key] = Job(conn, msg, waiting.order if waiting else next(self._order))
         lane.wake.set()
         return pushed
 
