@@ -21,11 +21,12 @@ from agent import __version__, metrics
 from agent.analysis import Analysis
 from agent.analyzers import Analyzer, Draft, default_analyzers
 from agent.brand import Brands, BrandState, Progress, embed
-from agent.guidelines import split_markdown
+from agent.config import StorageError
+from agent.guidelines import MAX_GUIDELINES_BYTES, UnreadableFile, read_user_file, split_markdown
 from agent.importers import ImportFileError, Parsed, Record, parse_file
 from agent.platforms import MAX_POST_CHARS, platform_name
 from agent.store import DEFAULT_BRAND, Store, StoreError, norm_key, now_iso
-from agent.text.rules import RulesError, load_rules
+from agent.text.rules import MAX_RULES_BYTES, RulesError, load_rules
 from agent.text.style import RECIPE as STYLE_RECIPE
 from agent.text.style import features
 from agent.text.unicode import valid
@@ -191,8 +192,6 @@ class Onbrand:
         # The post's scores as it stood against the brand before it joined it,
         # kept for the dashboard (scores only, no draft text).
         scores = self.analyze(parsed.records[0].text, parsed.records[0].platform, brand)["scores"]
-        from agent.config import StorageError
-
         try:
             summary = self._add_records(brand, parsed.records, source)
             post_id = summary["post_ids"][0]
@@ -310,9 +309,6 @@ class Onbrand:
     def load_rules(self, path: Path, brand: str | None = None) -> dict[str, Any]:
         """Validate a rules.toml and make it the brand's rules. An invalid file is
         refused with file, rule and field, and the previous rules stay active."""
-        from agent.guidelines import UnreadableFile, read_user_file
-        from agent.text.rules import MAX_RULES_BYTES
-
         brand = self.resolve_brand(brand)
         path = Path(path)
         try:
@@ -335,8 +331,6 @@ class Onbrand:
         """Replace the guideline document of this name with the file's passages,
         and load the rules.toml beside it, if there is one. `progress(done, total)`
         is called as the passages are embedded."""
-        from agent.guidelines import MAX_GUIDELINES_BYTES, UnreadableFile, read_user_file
-
         brand = self.resolve_brand(brand)
         path = Path(path)
         try:  # read first, so a file that cannot be used changes nothing

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from agent.cli.common import CLIError, ensure_fast_encoder, open_core, print_result
 from agent.config import DEFAULT_PORT
 
 SWITCH_INTERVAL_S = 0.0005  # the GIL switch interval while serving (see cmd_serve)
@@ -43,7 +44,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # (a 10k x 384 search), and a second BLAS thread spinning beside onnxruntime's
     # makes the search's p95 several times worse (docs/speed.md).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from agent.cli.common import CLIError, ensure_fast_encoder
     from agent.service.auth import Auth
 
     if args.no_privacy:
@@ -137,7 +137,6 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    from agent.cli.common import CLIError
     from agent.service.auth import Auth
 
     auth = Auth()
@@ -157,7 +156,6 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from agent.cli.common import CLIError, print_result
     from agent.service.client import AgentError, connect, ensure_token
 
     async def run() -> None:
@@ -201,7 +199,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     import webbrowser
 
-    from agent.cli.common import CLIError
     from agent.service.auth import Logins
 
     if not _agent_up(args.port):
@@ -216,7 +213,6 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_goals(args: argparse.Namespace) -> int:
     from agent import metrics
-    from agent.cli.common import CLIError, open_core
 
     core = open_core()
     brand = core.resolve_brand(args.brand)
