@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve test test-fast test-py test-js fixtures lint lint-js bench soak eval train-heads golden clean
+.PHONY: install run serve system-deps test test-fast test-py test-js fixtures lint lint-js bench soak eval train-heads golden clean
 
 install: $(STAMP)
 
@@ -38,9 +38,14 @@ lint: install lint-js
 lint-js: extension/node_modules/.package-lock.json
 	cd extension && npm run --silent check
 
-# Every test: lint, the extension's unit tests, then pytest (Python, fuzzing,
-# crash, privacy, eval/bench quick runs, and the Chromium end-to-end tests).
-test: install lint test-js fixtures test-py
+# Every test: what the system lacks first (Chromium, Firefox, Node.js: installed
+# as root, else the apt-get command to run), lint, the extension's unit tests,
+# then pytest (Python, fuzzing, crash, privacy, eval/bench quick runs, and the
+# browser end-to-end tests).
+test: system-deps install lint test-js fixtures test-py
+
+system-deps:
+	PYTHON='$(PYTHON)' bash tools/system-deps.sh
 
 test-py: install
 	$(BIN)/pytest -q
