@@ -1,11 +1,14 @@
 """Where onbrand keeps its files, and the settings that outlive a process: the
-privacy mode and the server's port."""
+privacy mode and the server's port and addresses (settings.json)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PORT = 47615
@@ -85,3 +88,81 @@ def config_dir() -> Path:
     import platformdirs
 
     return private_dir(Path(platformdirs.user_config_dir("onbrand")))
+
+
+# -- settings the user chose once and every command reads ---------------------
+# `onbrand serve --port P` writes them; `onbrand pair`, `dashboard`, `watch`,
+# `status` and `doctor` (other processes) read them to find the running agent.
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = DEFAULT_PORT
+    hosts: tuple[str, ...] = ()  # empty: loopback (127.0.0.1 and ::1)
+    allow_remote: bool = False
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def valid_port(port: object) -> bool:
+    return isinstance(port, int) and not isinstance(port, bool) and 1 <= port <= 65535
+
+
+def load_settings() -> Settings:
+    """The saved settings, or the defaults when there are none. A damaged file is
+    one line that says which file and what to do, never a silent default: the
+    agent would be looked for on the wrong port."""
+    path = settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        raise StorageError(
+            f"cannot read {path} ({exc}); fix it or delete it to go back to the defaults"
+        ) from None
+    port = raw.get("port", DEFAULT_PORT) if isinstance(raw, dict) else None
+    hosts = raw.get("hosts", []) if isinstance(raw, dict) else None
+    allow = raw.get("allow_remote", False) if isinstance(raw, dict) else None
+    if (
+        not valid_port(port)
+        or not isinstance(hosts, list)
+        or not all(isinstance(h, str) and h for h in hosts)
+        or not isinstance(allow, bool)
+    ):
+        raise StorageError(
+            f"{path} is not valid onbrand settings (port 1-65535, hosts a list of addresses, "
+            "allow_remote true or false); fix it or delete it to go back to the defaults"
+        )
+    return Settings(port=int(port), hosts=tuple(hosts), allow_remote=allow)  # type: ignore[arg-type]
+
+
+def save_settings(settings: Settings) -> Path:
+    """Write the settings atomically (a crash leaves the old file), 0600."""
+    path = settings_path()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    data = {
+        "port": settings.port,
+        "hosts": list(settings.hosts),
+        "allow_remote": settings.allow_remote,
+    }
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise storage_error(exc, path) from None
+    return path
+
+
+def agent_port(explicit: int | None = None) -> int:
+    """The port a command looks for the agent on: the one asked for, else the one
+    `onbrand serve` was last given."""
+    return explicit if explicit is not None else load_settings().port

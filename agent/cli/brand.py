@@ -21,6 +21,8 @@ from agent.cli.common import (
     read_text,
     safe,
 )
+from agent.cli.service import agent_up, start_hint
+from agent.config import load_settings
 from agent.importers import FORMATS
 from agent.platforms import PLATFORMS
 
@@ -29,6 +31,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     core = open_core()
     st = core.status()
     st["encoder_backend"] = encoder_status()
+    port = load_settings().port
+    st["agent"] = {"port": port, "running": agent_up(port)}
     if args.json:
         print(json.dumps(st, indent=2))
         return 0
@@ -47,6 +51,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     enc = st["encoder_backend"]
     print(f"encoder:       {enc['backend']} ({enc['detail']})")
+    port = load_settings().port
+    if agent_up(port):
+        print(f"agent:         running on port {port}")
+    else:
+        print(f"agent:         not running on port {port} (start it: `{start_hint(port)}`)")
     return 0
 
 

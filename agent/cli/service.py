@@ -1,4 +1,7 @@
-"""CLI commands for the local service: serve, pair, tokens, watch."""
+"""CLI commands for the local service: serve, pair, tokens, dashboard, goals, watch.
+
+`serve` remembers its options (agent.config.Settings); the others look for the
+agent on the port it remembered unless told --port."""
 
 from __future__ import annotations
 
@@ -13,18 +16,58 @@ import urllib.request
 from typing import Any
 
 from agent.cli.common import CLIError, ensure_fast_encoder, open_core, print_result
-from agent.config import DEFAULT_PORT
+from agent.config import (
+    DEFAULT_PORT,
+    Settings,
+    StorageError,
+    agent_port,
+    load_settings,
+    save_settings,
+    valid_port,
+)
 
 SWITCH_INTERVAL_S = 0.0005  # the GIL switch interval while serving (see cmd_serve)
 START_GRACE_S = 10.0  # the longest index builds wait for the server to listen
 
 
-def _agent_up(port: int) -> bool:
+def agent_up(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
             return r.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def start_hint(port: int) -> str:
+    """The command that starts an agent on `port`: plain `onbrand serve` when that
+    is the port it remembers."""
+    return "onbrand serve" if port == load_settings().port else f"onbrand serve --port {port}"
+
+
+def extension_note(port: int) -> str | None:
+    """What to set in the extension when the agent is not on the port it assumes."""
+    if port == DEFAULT_PORT:
+        return None
+    return (
+        f"the extension looks for the agent on port {DEFAULT_PORT}: set the port to {port} "
+        "in its options page"
+    )
+
+
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """What this `serve` runs with: each option given now, else the one saved by an
+    earlier `serve`, so `onbrand serve` (and the start-at-login entry) keeps them."""
+    saved = load_settings()
+    if args.port is not None and not valid_port(args.port):
+        raise CLIError(f"--port {args.port} is not a port: use a number from 1 to 65535")
+    port = args.port if args.port is not None else saved.port
+    if args.loopback:
+        return Settings(port=port)
+    return Settings(
+        port=port,
+        hosts=tuple(args.host) if args.host else saved.hosts,
+        allow_remote=args.allow_remote or (saved.allow_remote and not args.host),
+    )
 
 
 def _load_encoder() -> None:
@@ -52,13 +95,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    hosts = tuple(args.host) if args.host else ("127.0.0.1", "::1")
+    settings = serve_settings(args)
+    hosts = settings.hosts or ("127.0.0.1", "::1")
     from agent.store import Store
 
     # The store opens first: a read-only data dir or a damaged database is told in
     # one line at once, not after the encoder's build.
     store = Store()
-    if not args.allow_remote:  # a refused bind is refused before any build
+    if not settings.allow_remote:  # a refused bind is refused before any build
         ensure_fast_encoder(lambda m: print(m, flush=True))
     # A start overlaps its three slow parts: the model loads on one thread (the
     # session build releases the GIL), the brand and a warm-up analysis follow on
@@ -91,14 +135,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         server = AgentServer(
-            core, Auth(), port=args.port, bind_hosts=hosts, allow_remote=args.allow_remote
+            core, Auth(), port=settings.port, bind_hosts=hosts, allow_remote=settings.allow_remote
         )
     except ValueError as exc:
         raise CLIError(str(exc)) from None
 
     def ready() -> None:
+        # Remembered once listening: a port that could not be bound is not kept.
+        try:
+            if settings != load_settings():
+                save_settings(settings)
+        except StorageError as exc:  # serving matters more than remembering
+            print(f"note: the settings were not saved: {exc}", flush=True)
         print(
-            f"onbrand agent listening on ws://127.0.0.1:{args.port}/ws "
+            f"onbrand agent listening on ws://127.0.0.1:{settings.port}/ws "
             f"(privacy mode: {server.privacy})",
             flush=True,
         )
@@ -107,12 +157,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "into the extension's popup",
             flush=True,
         )
+        note = extension_note(settings.port)
+        if note:
+            print(note, flush=True)
         listening.set()
 
     try:
         asyncio.run(serve_forever(server, ready))
     except OSError as exc:
-        raise CLIError(f"cannot listen on port {args.port}: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot listen on port {settings.port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         print("onbrand agent stopped", file=sys.stderr)
     return 0
@@ -121,6 +174,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_pair(args: argparse.Namespace) -> int:
     from agent.service.auth import CODE_TTL_SECONDS, Auth
 
+    port = agent_port(args.port)
     code = Auth().new_code()
     print(code)
     print(
@@ -128,11 +182,14 @@ def cmd_pair(args: argparse.Namespace) -> int:
         "minutes. It works once.",
         file=sys.stderr,
     )
-    if not _agent_up(args.port):
+    if not agent_up(port):
         print(
-            f"note: no agent answers on port {args.port} yet; start it with `onbrand serve`",
+            f"note: no agent answers on port {port} yet; start it with `{start_hint(port)}`",
             file=sys.stderr,
         )
+    note = extension_note(port)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -158,9 +215,11 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from agent.service.client import AgentError, connect, ensure_token
 
+    port = agent_port(args.port)
+
     async def run() -> None:
-        token = await ensure_token(args.port)
-        async with connect(args.port) as c:
+        token = await ensure_token(port)
+        async with connect(port) as c:
             welcome = await c.hello(token)
             print(
                 f"connected to onbrand {welcome['agent']['version']}, brand {welcome['brand']}, "
@@ -192,7 +251,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     except AgentError as exc:
         raise CLIError(str(exc)) from None
     except (TimeoutError, OSError) as exc:
-        raise CLIError(f"cannot reach the agent on port {args.port}: {exc}") from None
+        raise CLIError(
+            f"cannot reach the agent on port {port} ({exc}); start it with `{start_hint(port)}`"
+        ) from None
     return 0
 
 
@@ -201,9 +262,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     from agent.service.auth import Logins
 
-    if not _agent_up(args.port):
-        raise CLIError(f"no agent answers on port {args.port}; start it with `onbrand serve`")
-    url = f"http://127.0.0.1:{args.port}/login?code={Logins().new()}"
+    port = agent_port(args.port)
+    if not agent_up(port):
+        raise CLIError(f"no agent answers on port {port}; start it with `{start_hint(port)}`")
+    url = f"http://127.0.0.1:{port}/login?code={Logins().new()}"
     print(url)
     print("a one-time link, valid for 2 minutes", file=sys.stderr)
     if not args.no_open:
@@ -247,16 +309,25 @@ def cmd_goals(args: argparse.Namespace) -> int:
 
 def register(add: Any) -> None:
     sp = add("serve", cmd_serve, "run the local agent (websocket + HTTP on 127.0.0.1)")
-    sp.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sp.add_argument(
+        "--port",
+        type=int,
+        help=f"port to listen on (default: the last one given, else {DEFAULT_PORT}); remembered",
+    )
     sp.add_argument(
         "--host",
         action="append",
-        help="address to listen on (default 127.0.0.1 and ::1); repeatable",
+        help="address to listen on (default 127.0.0.1 and ::1); repeatable; remembered",
     )
     sp.add_argument(
         "--allow-remote",
         action="store_true",
-        help="permit a non-loopback --host (refused in privacy mode)",
+        help="permit a non-loopback --host (refused in privacy mode); remembered",
+    )
+    sp.add_argument(
+        "--loopback",
+        action="store_true",
+        help="forget --host and --allow-remote: listen on 127.0.0.1 and ::1 again",
     )
     sp.add_argument(
         "--no-privacy",
@@ -266,14 +337,18 @@ def register(add: Any) -> None:
     sp.add_argument("--verbose", action="store_true")
 
     sp = add("pair", cmd_pair, "print a one-time 6-digit code to pair the extension")
-    sp.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sp.add_argument(
+        "--port", type=int, help="the agent port (default: the one `onbrand serve` last used)"
+    )
 
     sp = add("tokens", cmd_tokens, "list or revoke paired clients")
     sp.add_argument("action", choices=["list", "revoke"])
     sp.add_argument("id", nargs="?")
 
     sp = add("dashboard", cmd_dashboard, "open the local dashboard (a one-time login link)")
-    sp.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sp.add_argument(
+        "--port", type=int, help="the agent port (default: the one `onbrand serve` last used)"
+    )
     sp.add_argument("--no-open", action="store_true", help="print the link, do not open it")
 
     sp = add("goals", cmd_goals, "list, set or remove goals")
@@ -289,6 +364,8 @@ def register(add: Any) -> None:
     sp.add_argument("--brand")
 
     sp = add("watch", cmd_watch, "type drafts on stdin, see hints (a debugging client)")
-    sp.add_argument("--port", type=int, default=DEFAULT_PORT)
+    sp.add_argument(
+        "--port", type=int, help="the agent port (default: the one `onbrand serve` last used)"
+    )
     sp.add_argument("--platform")
     sp.add_argument("--brand")

@@ -15,7 +15,7 @@ from typing import Any
 import websockets
 
 from agent import __version__
-from agent.config import config_dir
+from agent.config import agent_port, config_dir
 from agent.service import protocol as P
 from agent.service.auth import Auth, write_private
 
@@ -78,10 +78,13 @@ class Client:
 
 
 @asynccontextmanager
-async def connect(port: int, origin: str | None = None, **kw: Any) -> AsyncIterator[Client]:
+async def connect(
+    port: int | None = None, origin: str | None = None, **kw: Any
+) -> AsyncIterator[Client]:
+    """A connection to the agent on `port`, by default the one `onbrand serve` remembers."""
     headers = {"Origin": origin} if origin else None
     async with websockets.connect(
-        f"ws://127.0.0.1:{port}/ws",
+        f"ws://127.0.0.1:{agent_port(port)}/ws",
         additional_headers=headers,
         max_size=P.MAX_FRAME_BYTES * 4,
         open_timeout=10,
@@ -91,7 +94,7 @@ async def connect(port: int, origin: str | None = None, **kw: Any) -> AsyncItera
         yield Client(ws)
 
 
-async def ensure_token(port: int, name: str = "onbrand-watch") -> str:
+async def ensure_token(port: int | None = None, name: str = "onbrand-watch") -> str:
     """A saved token, or pair now. A local tool may make its own pairing code:
     it runs as the same user who could run `onbrand pair`."""
     path = token_path()
