@@ -1,6 +1,6 @@
 """`onbrand`: a thin command-line shell over `agent.core.Onbrand`. The
-commands live in `agent.cli.brand` (brands and posts) and `agent.cli.service`
-(the local agent)."""
+commands live in `agent.cli.brand` (brands and posts), `agent.cli.service`
+(the local agent) and `agent.cli.install` (setup, uninstall, doctor)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from agent import __version__
-from agent.cli import brand, service
+from agent.cli import brand, install, service
 from agent.cli.common import EXIT_USAGE, CLIError
 
 
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     brand.register(add)
     service.register(add)
+    install.register(add)
     return p
 
 
