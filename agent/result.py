@@ -69,7 +69,9 @@ def _findings(scores: dict[str, dict[str, Any]], hints: list[Hint]) -> list[tupl
         out.append(("off-voice", voice))
     if orig == "echo":
         out.append(("echo", "warn"))
-    if spec is not None and spec < VAGUE:
+    # Vague for this brand: the analyzer warns only when the draft is also vaguer
+    # than nearly all of the brand's own posts, and the verdict follows its hint.
+    if spec is not None and spec < VAGUE and _worst(hints, "specificity") in ("alert", "warn"):
         out.append(("vague", "warn"))
     return out
 

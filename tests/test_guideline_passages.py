@@ -213,11 +213,11 @@ def test_profile_follows_the_brands_posts(demo: Onbrand) -> None:
     analyzer = next(a for a in demo.analyzers if isinstance(a, GuidelinePassages))
     demo.analyze("Ledger 3.5 is out.", "x", "demo")
     state = demo.brands.current("demo")
-    first = analyzer._profiles.of(state, analyzer.params)
-    assert analyzer._profiles.of(state, analyzer.params) is first  # built once per state
+    first = analyzer._profiles.of(state)
+    assert analyzer._profiles.of(state) is first  # built once per state
     demo.approve("Sticks 60 now ship in recycled card boxes, 30% lighter.", "x", brand="demo")
     state = demo.brands.current("demo")
-    assert analyzer._profiles.of(state, analyzer.params) is not first
+    assert analyzer._profiles.of(state) is not first
 
 
 def test_no_guidelines_no_passages(core: Onbrand, tmp_path: Path) -> None:

@@ -27,7 +27,9 @@ SHIPPING = (
 
 
 class _State:
-    """The analyzers here read nothing from the brand state."""
+    """A brand with no approved posts: the analyzers here judge the draft alone."""
+
+    posts_index: tuple[()] = ()
 
 
 def run(encoder: Encoder, analyzer, text: str, reply_to: str | None = None) -> Finding:

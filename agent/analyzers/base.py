@@ -9,16 +9,30 @@ way: draft -> analyzers -> result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
 from agent.brand import BrandState
 from agent.findings import Draft, Finding, Hint, Score, Severity
 
-__all__ = ["Analyzer", "BrandView", "Draft", "Finding", "Hint", "Score", "Severity", "prepared"]
+__all__ = [
+    "Analyzer",
+    "BrandView",
+    "Draft",
+    "Finding",
+    "Hint",
+    "PerBrand",
+    "Score",
+    "Severity",
+    "prepared",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,3 +67,38 @@ class Analyzer(Protocol):
 def prepared(view: BrandView, name: str) -> Any:
     """What `name`'s prepare step returned for this draft, or None."""
     return view.prepared.get(name)
+
+
+class PerBrand(Generic[T]):
+    """What an analyzer derives from a brand's posts (a profile, a norm), kept
+    per brand state and rebuilt only when the post count has moved enough:
+    building it reads hundreds of posts, a draft must not pay that."""
+
+    def __init__(
+        self, build: Callable[[BrandState], T], refresh_share: float, always_below: int
+    ) -> None:
+        self._build = build
+        self._share = refresh_share
+        self._always_below = always_below
+        self._lock = threading.Lock()
+        self._held: dict[int, tuple[weakref.ref[BrandState], int, T]] = {}
+
+    def of(self, state: BrandState) -> T:
+        n = len(state.posts_index)
+        with self._lock:
+            held = self._held.get(id(state))
+            if held is not None and held[0]() is state and not self._stale(held[1], n):
+                return held[2]
+            for key, (ref, _, _) in list(self._held.items()):
+                if ref() is None:
+                    del self._held[key]
+            value = self._build(state)
+            self._held[id(state)] = (weakref.ref(state), n, value)
+            return value
+
+    def _stale(self, built_with: int, now: int) -> bool:
+        if now == built_with:
+            return False
+        return built_with < self._always_below or abs(now - built_with) >= (
+            self._share * built_with
+        )

@@ -29,8 +29,6 @@ import functools
 import json
 import math
 import re
-import threading
-import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, prepared
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, prepared
 from agent.brand import BrandState
 
 WORD = re.compile(r"#?\w+(?:['’-]\w+)*")
@@ -180,39 +178,16 @@ def build_profile(state: BrandState, stem: int, rarity_power: int) -> Profile:
     )
 
 
-class _Profiles:
-    """One profile per brand state, refreshed as the brand's posts change."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._held: dict[int, tuple[weakref.ref[BrandState], int, Profile]] = {}
-
-    def of(self, state: BrandState, p: Params) -> Profile:
-        n = len(state.posts_index)
-        with self._lock:
-            held = self._held.get(id(state))
-            if held is not None and held[0]() is state and not _stale(held[1], n):
-                return held[2]
-            for key, (ref, _, _) in list(self._held.items()):
-                if ref() is None:
-                    del self._held[key]
-            profile = build_profile(state, p.stem, p.rarity_power)
-            self._held[id(state)] = (weakref.ref(state), n, profile)
-            return profile
-
-
-def _stale(built_with: int, now: int) -> bool:
-    if now == built_with:
-        return False
-    return built_with < POST_SAMPLE or abs(now - built_with) >= REFRESH_SHARE * built_with
-
-
 class GuidelinePassages:
     name = "guidelines"
 
     def __init__(self, params: Params | None = None) -> None:
         self._params = params
-        self._profiles = _Profiles()
+        self._profiles: PerBrand[Profile] = PerBrand(
+            lambda state: build_profile(state, self.params.stem, self.params.rarity_power),
+            REFRESH_SHARE,
+            POST_SAMPLE,
+        )
 
     @property
     def params(self) -> Params:
@@ -228,7 +203,7 @@ class GuidelinePassages:
         draft_words = prepared(view, self.name)
         if draft_words is None:
             draft_words = self.prepare(draft, state)
-        profile = self._profiles.of(state, self.params)
+        profile = self._profiles.of(state)
         cos = profile.cosines(view.vec)
         row = choose(
             profile, scores(profile, cos, profile.overlap(draft_words), self.params), self.params

@@ -10,12 +10,14 @@ stock phrases from agent/data/platitudes.txt with their spans.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, Score, prepared
+from agent.brand import BrandState
 from agent.models.heads import heads
 from agent.text.concrete import evidence, lexical_features
 from agent.text.platitudes import Hit, bank
@@ -27,6 +29,14 @@ GENERAL_BELOW = 50
 # many phrases; below that a phrase gets a quiet note.
 PLATITUDE_SHARE = 0.30
 PLATITUDE_COUNT = 3
+# "Vague" is a warning only when the draft is also vaguer than nearly all of the
+# brand's own posts (this quantile of a sample of them): a support team's short
+# questions or a leader's one-line hooks are how that brand writes, and telling
+# every one of them to add a date was the most common false alarm (docs/quality.md).
+# Below NORM_MIN_POSTS posts the absolute cut alone decides.
+NORM_QUANTILE = 0.02
+NORM_SAMPLE = 200
+NORM_MIN_POSTS = 20
 # Stock phrases say nothing a reader can check: the model's rating above 1 is
 # scaled by (1 - share of words inside stock phrases) ** PLATITUDE_PULL.
 PLATITUDE_PULL = 1.5
@@ -47,6 +57,53 @@ def predict(vec: np.ndarray, text: str, lexical: np.ndarray | None = None) -> fl
         lexical = lexical_features(text)
     x = np.concatenate([np.asarray(vec, dtype=np.float32), lexical])
     return float(np.clip(heads().head("specificity")(x[None, :], [text])[0], 1.0, 5.0))
+
+
+def rate(raw: float, share: float) -> tuple[float, int]:
+    """(1-5 rating, 0-100 value) once stock phrases pulled the head's rating down."""
+    s = 1.0 + (raw - 1.0) * (1.0 - share) ** PLATITUDE_PULL
+    return s, int(round((s - 1.0) / 4.0 * 100.0))
+
+
+def usual_floor(state: BrandState) -> float | None:
+    """The value only NORM_QUANTILE of the brand's own posts fall below (an even
+    sample of them), or None for a brand too small to say."""
+    if len(state.posts_index) < NORM_MIN_POSTS:
+        return None
+    post_ids, post_vecs = state.posts_index.live_rows()
+    rows = np.unique(np.linspace(0, len(post_ids) - 1, min(NORM_SAMPLE, len(post_ids))).astype(int))
+    ids = post_ids[rows].tolist()
+    vecs = np.array(post_vecs[rows], dtype=np.float32)
+    posts = {}
+    for i in range(0, len(ids), 500):  # under SQLite's limit of bound values
+        posts.update(state.store.posts_by_ids(ids[i : i + 500]))
+    keep = [(v, posts[pid].text) for v, pid in zip(vecs, ids, strict=True) if pid in posts]
+    values = []
+    for vec, text in keep:
+        hits, share, n_words = bank().find(text)
+        if n_words >= MIN_WORDS:
+            values.append(rate(predict(vec, text), share)[1])
+    if len(values) < NORM_MIN_POSTS:
+        return None
+    return float(np.quantile(values, NORM_QUANTILE))
+
+
+SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*(?=\s|$)")
+
+
+def asks_only(text: str) -> bool:
+    """Whether the draft only asks (a question, perhaps after a greeting of a few
+    words): "say what happened, and when" is advice for a claim, not for a
+    question put to the reader."""
+    text = text.strip()
+    if not text.endswith(("?", "?)", '?"', "?”")):
+        return False
+    start = 0
+    for m in SENTENCE_END.finditer(text):
+        if "?" not in m.group() and len(text[start : m.start()].split()) > 3:
+            return False
+        start = m.end()
+    return True
 
 
 def label(value: int) -> str:
@@ -72,6 +129,9 @@ class _TextPart:
 
 class Specificity:
     name = "specificity"
+
+    def __init__(self) -> None:
+        self._floors: PerBrand[float | None] = PerBrand(usual_floor, 0.1, NORM_MIN_POSTS)
 
     def prepare(self, draft: Draft, state: object = None) -> _TextPart:
         text = draft.text
@@ -99,16 +159,20 @@ class Specificity:
                 }
             )
         raw = predict(view.vec, text, part.lexical)
-        s = 1.0 + (raw - 1.0) * (1.0 - share) ** PLATITUDE_PULL
-        value = int(round((s - 1.0) / 4.0 * 100.0))
+        s, value = rate(raw, share)
         found = {k: v for k, v in ev.items() if v}
         hints: list[Hint] = []
         hints.extend(self._platitude_hints(hits, share))
+        floor = None
         if value < GENERAL_BELOW:
-            hints.append(self._vague_hint(value, found))
+            floor = self._floors.of(view.state) if value < VAGUE_BELOW else None
+            warn = value < VAGUE_BELOW and (floor is None or value < floor) and not asks_only(text)
+            hints.append(self._vague_hint(value, found, warn))
         detail: dict[str, Any] = {
             "score_1_5": round(s, 2),
             "model_score_1_5": round(raw, 2),
+            # below it the draft is vaguer than nearly all the brand's posts
+            "brand_floor": None if floor is None else round(floor, 1),
             "evidence": ev,
             "platitudes": {
                 "share": round(share, 3),
@@ -147,7 +211,7 @@ class Specificity:
         return out
 
     @staticmethod
-    def _vague_hint(value: int, found: dict[str, list]) -> Hint:
+    def _vague_hint(value: int, found: dict[str, list], warn: bool) -> Hint:
         missing = [w for k, w in KIND_WORDS.items() if k not in found]
         if found:
             have = ", ".join(sorted(found))
@@ -163,7 +227,7 @@ class Specificity:
             )
         return Hint(
             "specificity",
-            "warn" if value < VAGUE_BELOW else "info",
+            "warn" if warn else "info",
             msg,
             evidence={"found": sorted(found), "missing": missing},
         )
