@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, prepared
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, Score, prepared
 from agent.brand import BrandState
 from agent.models.voice import MIN_POSTS, STYLE_Z_FREE
 from agent.platforms import PLATFORM_NAMES
@@ -81,6 +81,12 @@ def length_range(state: BrandState, platform: str | None) -> Range | None:
 class VoiceDrift:
     name = "voice_drift"
 
+    def __init__(self) -> None:
+        # each platform's usual length, per brand state (any approval redoes it)
+        self._lengths: PerBrand[dict[str | None, Range | None]] = PerBrand(
+            lambda state: {}, 0.0, 2**62
+        )
+
     def prepare(self, draft: Draft, state: object = None) -> np.ndarray:
         return features(draft.text)  # the style half needs only the text
 
@@ -110,10 +116,17 @@ class VoiceDrift:
         # The value counts every style move; a reason is only one a person can act
         # on (agent.text.style.fair_reasons): no length that is usual for the
         # platform, no reading grade of a hashtag post or a post in another language.
-        moves = [m for m in voice.style.deviations(values) if abs(m["z"]) >= STYLE_Z_FREE]
-        length = None
-        if any(m["feature"] == "length" for m in moves):
-            length = length_range(view.state, draft.platform)
+        every = voice.style.deviations(values)
+        moves = [m for m in every if abs(m["z"]) >= STYLE_Z_FREE]
+        # The length is judged against the platform's own posts: a brand that writes
+        # long on LinkedIn and short on X has a wide spread over all of them.
+        length = self._lengths.of(view.state).get(draft.platform)
+        if draft.platform not in self._lengths.of(view.state):
+            length = self._lengths.of(view.state)[draft.platform] = length_range(
+                view.state, draft.platform
+            )
+        if length is not None and not any(m["feature"] == "length" for m in moves):
+            moves += [m for m in every if m["feature"] == "length"]
         style = fair_reasons(moves, draft.text, length)
         reasons = [m["message"] for m in style]
         if s["embedding_drift"] >= 50:

@@ -35,6 +35,10 @@ from agent.text.style import Deviation, StyleNorm, features
 MIN_POSTS = 20  # below this, no honest voice score is possible
 K = 5
 K_BACKGROUND = 5
+# How much the background's typicality is subtracted from the brand's: at 1 a
+# draft like many public posts was pushed out of voice too hard (dev AUC in
+# docs/voice.md); at 0 the brand's own commonplace posts weigh like its best.
+BACKGROUND_WEIGHT = 0.5
 CALIBRATION_SAMPLE = 1000
 # A big brand's calibration is kept across approvals and withdrawals until its post
 # count has moved by RECALIBRATE_SHARE since it was computed: the calibration scores
@@ -43,13 +47,14 @@ CALIBRATION_SAMPLE = 1000
 # sample does. Below RECALIBRATE_ALWAYS posts it is cheap and redone at every change.
 RECALIBRATE_ALWAYS = 5_000
 RECALIBRATE_SHARE = 0.01
-# Logistic mapping of the robust z-score to 0-100: 50 drift at 1.5 robust SDs
-# below the brand's median typicality, ~5 at the median.
-Z_MID = -1.5
+# Logistic mapping of the robust z-score to 0-100: 50 drift at 2 robust SDs
+# below the brand's median typicality, ~2 at the median. At 1.5 SDs one real
+# post in fifteen was told it drifts (docs/voice.md).
+Z_MID = -2.0
 Z_SLOPE = 2.0
-STYLE_Z_FREE = 1.5  # style moves within 1.5 SD are normal variation
+STYLE_Z_FREE = 2.5  # style moves within 2.5 SD are normal variation
 STYLE_SCALE = 4.0
-STYLE_CAP = 80.0
+STYLE_CAP = 20.0
 
 
 @cache
@@ -62,7 +67,9 @@ def background() -> np.ndarray:
 
 def affinity(brand_sims: np.ndarray, vecs: np.ndarray, k: int) -> np.ndarray:
     """Brand typicality minus background typicality, per row."""
-    return typicality(brand_sims, k) - typicality(vecs @ background().T, K_BACKGROUND)
+    return typicality(brand_sims, k) - BACKGROUND_WEIGHT * typicality(
+        vecs @ background().T, K_BACKGROUND
+    )
 
 
 def typicality(sims: np.ndarray, k: int) -> np.ndarray:
