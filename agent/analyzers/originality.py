@@ -1,6 +1,12 @@
 """Originality: has the brand already said this? A draft close to a past post
 that brings facts the post lacks (numbers, dates, names, places) is an update,
-not a repeat."""
+not a repeat.
+
+Whether two posts say the same thing is decided by the pair classifier
+(agent/models/pairs.py: the cosine plus word and character overlap), which
+tells a reworded repeat from a post that merely shares the topic better than
+the cosine alone (PIT-2015, docs/quality.md). Text with too few Latin-script
+words for the overlap to mean anything is judged by the cosine cuts."""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ import re
 from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
-from agent.models.calibration import thresholds
+from agent.models.calibration import Thresholds, thresholds
+from agent.models.pairs import WORD as PAIR_WORD
+from agent.models.pairs import repeat_probability
 from agent.platforms import PLATFORM_NAMES
 from agent.text.concrete import COMMON_CAPS, evidence
 
@@ -16,6 +24,11 @@ NEAREST_K = 3
 # The kinds of concrete detail that make a close draft an update.
 FACT_KINDS = ("numbers", "quantities", "dates", "names", "places")
 UPDATE_FLOOR = 60  # an update reads as fresh as an echo's best
+# Pairs further apart than this cosine are fresh whatever their word overlap: two
+# posts of one brand share its names and phrases without saying the same thing.
+COSINE_FLOOR = 0.45
+FRESH = "Fresh: nothing close in your approved posts"
+MIN_PAIR_WORDS = 3  # fewer Latin-script words on a side: the cosine decides
 
 
 _WORDS = re.compile(r"\w+")
@@ -55,6 +68,19 @@ def new_facts(draft: str, past: str) -> list[str]:
     return list(out.values())
 
 
+def is_update(added: list[str], draft: str) -> bool:
+    """Whether the new details make an update: a new number, quantity or date, or
+    two new names or places. One name alone is usually the brand's own product
+    or place said in a reworded repeat ("bring your Brick")."""
+    kinds = {
+        kind
+        for kind in FACT_KINDS
+        for item in evidence(draft)[kind]
+        if str(item["text"]) in added
+    }
+    return bool(kinds & {"numbers", "quantities", "dates"}) or len(added) >= 2
+
+
 def originality_value(sim: float, repeat: float, echo: float) -> int:
     """Monotone map of the top cosine to 0-100 (100 = entirely fresh), anchored so
     that the `repeat` threshold reads 20 and the `echo` threshold reads 60."""
@@ -65,6 +91,19 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
     else:
         v = 60.0 + 40.0 * min((echo - sim) / max(echo, 1e-6), 1.0)
     return int(round(min(max(v, 0.0), 100.0)))
+
+
+def closeness(cos: float, draft: str, past: str, t: Thresholds) -> tuple[str, int]:
+    """("repeat" | "echo" | "fresh", 0-100 originality) for a draft and one past
+    post at cosine `cos`."""
+    if cos < COSINE_FLOOR:
+        return "fresh", originality_value(cos, t.repeat, t.echo)
+    if min(len(PAIR_WORD.findall(s.lower())) for s in (draft, past)) < MIN_PAIR_WORDS:
+        score, repeat, echo = cos, t.repeat, t.echo
+    else:
+        score, repeat, echo = repeat_probability(cos, draft, past), t.pair_repeat, t.pair_echo
+    verdict = "repeat" if score >= repeat else "echo" if score >= echo else "fresh"
+    return verdict, originality_value(score, repeat, echo)
 
 
 def _when(post: dict[str, object]) -> str:
@@ -108,51 +147,61 @@ class Originality:
                 }
             )
         t = thresholds()
-        top = nearest[0]["similarity"] if nearest else 0.0
-        value = originality_value(float(top), t.repeat, t.echo)
+        if not nearest:
+            return Finding(
+                scores={"originality": Score(100, FRESH, {"verdict": "fresh"})},
+                extra={"nearest": []},
+            )
+        # the past post closest in what it says (least original), ties to the cosine
+        (verdict, value), closest = min(
+            (
+                (closeness(float(n["similarity"]), draft.text, str(n["text"]), t), n)
+                for n in nearest
+            ),
+            key=lambda j: (j[0][1], -float(j[1]["similarity"])),
+        )
+        top = float(closest["similarity"])
+        when = _when(closest)
+        evidence: dict[str, Any] = {"post_id": closest["post_id"], "similarity": top}
         hints: list[Hint] = []
-        added = new_facts(draft.text, str(nearest[0]["text"])) if top >= t.echo else []
-        if added:
-            verdict, label = "update", f"Updates your {_when(nearest[0])}"
+        added = new_facts(draft.text, str(closest["text"])) if verdict != "fresh" else []
+        if added and is_update(added, draft.text):
+            verdict, label = "update", f"Updates your {when}"
             value = max(value, UPDATE_FLOOR)
             shown = ", ".join(added[:4]) + (f" and {len(added) - 4} more" if len(added) > 4 else "")
             hints.append(
                 Hint(
                     "originality",
                     "info",
-                    f"Updates your {_when(nearest[0])} (similarity {top:.2f}); new: {shown}. "
+                    f"Updates your {when} (similarity {top:.2f}); new: {shown}. "
                     "Say it is an update, or link to that post.",
-                    evidence={
-                        "post_id": nearest[0]["post_id"],
-                        "similarity": top,
-                        "new": added,
-                    },
+                    evidence={**evidence, "new": added},
                 )
             )
-        elif top >= t.repeat:
-            verdict, label = "repeat", f"Near-repeat of your {_when(nearest[0])}"
+        elif verdict == "repeat":
+            label = f"Near-repeat of your {when}"
             hints.append(
                 Hint(
                     "originality",
                     "alert",
-                    f"This says what your {_when(nearest[0])} already said "
-                    f"(similarity {top:.2f}). Add what is new since then, or link to it.",
-                    evidence={"post_id": nearest[0]["post_id"], "similarity": top},
+                    f"This says what your {when} already said (similarity {top:.2f}). "
+                    "Add what is new since then, or link to it.",
+                    evidence=evidence,
                 )
             )
-        elif top >= t.echo:
-            verdict, label = "echo", f"Echoes your {_when(nearest[0])}"
+        elif verdict == "echo":
+            label = f"Echoes your {when}"
             hints.append(
                 Hint(
                     "originality",
                     "warn",
-                    f"Close to your {_when(nearest[0])} (similarity {top:.2f}); "
+                    f"Close to your {when} (similarity {top:.2f}); "
                     "make sure this one adds something new.",
-                    evidence={"post_id": nearest[0]["post_id"], "similarity": top},
+                    evidence=evidence,
                 )
             )
         else:
-            verdict, label = "fresh", "Fresh: nothing close in your approved posts"
+            label = FRESH
         return Finding(
             scores={"originality": Score(value, label, {"verdict": verdict})},
             hints=hints,

@@ -12,6 +12,13 @@ the dataset's README says: (3,2),(4,1),(5,0) paraphrase; (0,5),(1,4) not;
   alert needs. A brand's posts all share its topics, so a looser repeat
   threshold would call every new post on a familiar subject a repeat.
 
+The Originality analyzer decides with the pair classifier (agent/models/pairs.py:
+cosine plus lexical overlap), so the same two cuts are also taken on its
+probability, from out-of-fold predictions on dev (5 folds grouped by topic, the
+C that train_heads chose): ``pair_echo`` the F1 optimum, ``pair_repeat`` the
+lowest probability whose precision reaches 0.80. The cosine cuts stay as the
+floor below which no pair is scored and for the eval's naive baseline.
+
 Writes agent/data/calibration.json. Usage: python -m tools.training.calibrate_originality [DATA_DIR]
 """
 
@@ -22,8 +29,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 
+from agent.models.heads import heads
+from agent.models.pairs import pair_features
 from embeddings.backends import load_encoder
+from tools.training.cache import EmbeddingCache
 from tools.training.datasets import pit
 
 
@@ -39,6 +51,31 @@ def f1_curve(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, floa
     return out
 
 
+def cuts(scores: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    """(echo, its F1, precision, recall, repeat, its precision, recall)."""
+    curve = f1_curve(scores, y)
+    t_echo, f1, prec, rec = max(curve, key=lambda r: r[1])
+    t_repeat, _, rep_prec, rep_rec = min(
+        (r for r in curve if r[2] >= 0.80 and r[0] > t_echo), key=lambda r: r[0]
+    )
+    return t_echo, f1, prec, rec, t_repeat, rep_prec, rep_rec
+
+
+def out_of_fold(
+    sims: np.ndarray, a: list[str], b: list[str], y: np.ndarray, topic: list[str]
+) -> np.ndarray:
+    """The pair classifier's dev probabilities, each from a fit that did not see
+    its topic (as train_heads chose C)."""
+    x = np.array([pair_features(float(c), s, t) for c, s, t in zip(sims, a, b, strict=True)])
+    z = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+    c = float(heads().meta["pair"]["C"])  # type: ignore[index]
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(5).split(z, y, np.array(topic)):
+        model = LogisticRegression(C=c, max_iter=2000).fit(z[tr], y[tr])
+        oof[te] = model.predict_proba(z[te])[:, 1]
+    return oof
+
+
 def main() -> None:
     data = (
         Path(sys.argv[1])
@@ -48,12 +85,12 @@ def main() -> None:
     pairs = pit(data, "dev")
     a, b, y = pairs.a, pairs.b, pairs.y
     enc = load_encoder("torch")
-    va, vb = enc.encode(a), enc.encode(b)
+    cache = EmbeddingCache(enc)
+    va, vb = cache.embed(a), cache.embed(b)
     sims = (va * vb).sum(axis=1)
-    curve = f1_curve(sims, y)
-    t_echo, f1, prec, rec = max(curve, key=lambda r: r[1])
-    t_repeat, _, rep_prec, rep_rec = min(
-        (r for r in curve if r[2] >= 0.80 and r[0] > t_echo), key=lambda r: r[0]
+    t_echo, f1, prec, rec, t_repeat, rep_prec, rep_rec = cuts(sims, y)
+    p_echo, p_f1, p_prec, p_rec, p_repeat, p_rep_prec, p_rep_rec = cuts(
+        out_of_fold(sims, a, b, y, pairs.topic), y
     )
     out = {
         "source": "PIT-2015 dev split (4,142 pairs after dropping debatable), MiniLM cosine",
@@ -66,6 +103,14 @@ def main() -> None:
         "dev_precision_at_repeat": round(rep_prec, 3),
         "dev_recall_at_repeat": round(rep_rec, 3),
         "pairs": int(len(y)),
+        "pair_echo": round(p_echo, 3),
+        "pair_repeat": round(p_repeat, 3),
+        "pair_source": "pair classifier, out-of-fold probabilities on the same dev pairs",
+        "dev_f1_at_pair_echo": round(p_f1, 3),
+        "dev_precision_at_pair_echo": round(p_prec, 3),
+        "dev_recall_at_pair_echo": round(p_rec, 3),
+        "dev_precision_at_pair_repeat": round(p_rep_prec, 3),
+        "dev_recall_at_pair_repeat": round(p_rep_rec, 3),
     }
     dest = Path(__file__).resolve().parents[2] / "agent" / "data" / "calibration.json"
     dest.write_text(json.dumps(out, indent=2) + "\n")
