@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,6 +50,8 @@ class BrandState:
     # for a new encoder, it keeps being served by the old one.
     encoder: Encoder
     rules: RuleSet | None = None
+    # The rules ignored for the brand when `rules` was made (see `Brands.current`).
+    ignored_rules: list[str] = field(default_factory=list)
 
 
 def embed(enc: Encoder, texts: list[str], progress: Progress | None = None) -> np.ndarray:
@@ -62,6 +64,18 @@ def embed(enc: Encoder, texts: list[str], progress: Progress | None = None) -> n
     if not out:
         return np.zeros((0, enc.identity.dim), dtype=np.float32)
     return np.vstack(out)
+
+
+def without_ignored(ruleset: RuleSet, ignored: list[str]) -> RuleSet:
+    """The rules a brand checks: its rules.toml less those a person ignored for it."""
+    if not ignored:
+        return ruleset
+    skip = set(ignored)
+    return RuleSet(
+        rules=[r for r in ruleset.rules if r.name not in skip],
+        filename=ruleset.filename,
+        text=ruleset.text,
+    )
 
 
 class Brands:
@@ -129,6 +143,13 @@ class Brands:
                     log.info("brand %s changed on disk; reloading", brand)
                     st = self.build(brand, encoder=st.encoder)
                     self._states[brand] = st
+        # A rule ignored or checked again by another process (`onbrand rules
+        # unignore`): one small query, and only the rules are made again.
+        ignored = self.store.ignored_rules(brand)
+        if ignored != st.ignored_rules:
+            with self.write_lock(brand):
+                st.rules = self._rules(brand)
+                st.ignored_rules = ignored
         return st
 
     def rebuild(self, brand: str) -> BrandState:
@@ -227,6 +248,7 @@ class Brands:
             voice=voice,
             encoder=enc,
             rules=self._rules(brand),
+            ignored_rules=self.store.ignored_rules(brand),
         )
 
     def _style_rows(self, brand: str, post_ids: list[int]) -> dict[int, np.ndarray]:
@@ -251,10 +273,11 @@ class Brands:
         if stored is None:
             return None
         try:
-            return load_rules(stored[1], stored[0])
+            ruleset = load_rules(stored[1], stored[0])
         except RulesError:  # stored rules were valid when loaded; a newer onbrand may differ
             log.exception("stored rules of %s no longer load", brand)
             return None
+        return without_ignored(ruleset, self.store.ignored_rules(brand))
 
     def fit_voice(
         self,

@@ -37,7 +37,17 @@ RATE_PER_SECOND = 40  # sustained messages per connection
 RATE_BURST = 80
 MAX_CONNECTIONS = 32
 
-CLIENT_TYPES = ("hello", "pair", "analyze", "approve", "ping", "report", "login")
+CLIENT_TYPES = (
+    "hello",
+    "pair",
+    "analyze",
+    "approve",
+    "ping",
+    "report",
+    "login",
+    "ignore_rule",
+    "list_ignored",
+)
 SERVER_TYPES = (
     "welcome",
     "paired",
@@ -46,6 +56,7 @@ SERVER_TYPES = (
     "pong",
     "reported",
     "login_link",
+    "rules_ignored",
     "error",
 )
 REPORT_KINDS = ("session", "activity")
@@ -174,7 +185,23 @@ class Login:
     id: str | None
 
 
-Message = Hello | Pair | Analyze | Approve | Ping | Report | Login
+@dataclass(frozen=True)
+class IgnoreRule:
+    """Stop checking one rule for a brand (`ignore` false: check it again)."""
+
+    id: str | None
+    rule: str
+    ignore: bool
+    brand: str | None
+
+
+@dataclass(frozen=True)
+class ListIgnored:
+    id: str | None
+    brand: str | None
+
+
+Message = Hello | Pair | Analyze | Approve | Ping | Report | Login | IgnoreRule | ListIgnored
 
 
 def _str(
@@ -303,6 +330,14 @@ def parse(raw: str | bytes) -> Message:
         return Report(_str(obj, "id", re), str(what), {k: obj[k] for k in keep if k in obj})
     if kind == "login":
         return Login(_str(obj, "id", re))
+    if kind == "ignore_rule":
+        rule = _str(obj, "rule", re, required=True, limit=64)
+        ignore = obj.get("ignore", True)
+        if not isinstance(ignore, bool):
+            raise ProtocolError("bad_frame", "`ignore` must be true or false", re)
+        return IgnoreRule(_str(obj, "id", re), str(rule), ignore, _str(obj, "brand", re, limit=64))
+    if kind == "list_ignored":
+        return ListIgnored(_str(obj, "id", re), _str(obj, "brand", re, limit=64))
     if kind == "ping":
         return Ping(_str(obj, "id", re))
     raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}", re)

@@ -365,6 +365,8 @@ class SocketViews(Actions):
                 await conn.send(await self._do_report(msg))
             elif isinstance(msg, P.Login):
                 await conn.send({"type": "login_link", "id": msg.id, "url": self.login_link()})
+            elif isinstance(msg, P.IgnoreRule | P.ListIgnored):
+                await conn.send(await self._do_ignore(msg))
         except P.ProtocolError as exc:
             await conn.send(exc.frame())
             if exc.fatal:
@@ -377,6 +379,19 @@ class SocketViews(Actions):
         except Exception:
             log.exception("frame handling failed")
             await conn.send(P.error_frame("internal", "internal error", re))
+
+    async def _do_ignore(self, msg: P.IgnoreRule | P.ListIgnored) -> dict[str, Any]:
+        """Ignore a rule for a brand, or list those ignored: `rules_ignored` either way."""
+        loop = asyncio.get_running_loop()
+        if isinstance(msg, P.IgnoreRule):
+            r = await loop.run_in_executor(
+                self.executor, lambda: self.core.ignore_rule(msg.rule, msg.ignore, msg.brand)
+            )
+        else:
+            r = await loop.run_in_executor(
+                self.executor, lambda: self.core.ignored_rules(msg.brand)
+            )
+        return {"type": "rules_ignored", "id": msg.id, **r}
 
     async def on_hello(self, conn: Conn, msg: P.Hello) -> None:
         if msg.protocol != P.PROTOCOL_VERSION:

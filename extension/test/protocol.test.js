@@ -12,9 +12,10 @@ test('constants match docs/protocol.md', () => {
   assert.equal(P.MAX_FRAME_BYTES, 512 * 1024);
   assert.equal(P.MAX_TEXT_CHARS, 63206);
   assert.equal(P.MAX_ID_CHARS, 128);
-  assert.deepEqual([...P.CLIENT_TYPES], ['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login']);
+  assert.deepEqual([...P.CLIENT_TYPES],
+    ['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login', 'ignore_rule', 'list_ignored']);
   assert.deepEqual([...P.SERVER_TYPES],
-    ['welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'error']);
+    ['welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored', 'error']);
   const closing = Object.entries(P.ERROR_CODES).filter(([, open]) => !open).map(([c]) => c).sort();
   assert.deepEqual(closing, ['frame_too_large', 'too_many_connections', 'unsupported_protocol']);
   assert.equal(Object.keys(P.ERROR_CODES).length, 16);
@@ -181,4 +182,14 @@ test('parseServerFrame fills in error.re and message', () => {
   assert.equal(f.message, 'internal');
   assert.equal(P.keepsOpen('internal'), true);
   assert.equal(P.keepsOpen('frame_too_large'), false);
+});
+
+test('ignore_rule and list_ignored frames; rules_ignored parses', () => {
+  assert.deepEqual(P.ignoreRule({ id: 'r1', rule: 'terminology' }), { type: 'ignore_rule', id: 'r1', rule: 'terminology', ignore: true });
+  assert.deepEqual(P.ignoreRule({ rule: 'x', ignore: false, brand: 'demo' }), { type: 'ignore_rule', rule: 'x', ignore: false, brand: 'demo' });
+  assert.throws(() => P.ignoreRule({ rule: '' }), /rule/);
+  assert.deepEqual(P.listIgnored({ id: 'l' }), { type: 'list_ignored', id: 'l' });
+  const f = P.parseServerFrame('{"type":"rules_ignored","id":"l","brand":"demo","rules":["a"]}');
+  assert.deepEqual(f.rules, ['a']);
+  assert.throws(() => P.parseServerFrame('{"type":"rules_ignored","rules":[1]}'), /malformed/);
 });

@@ -23,9 +23,11 @@
   const RATE_BURST = 80;
   const MAX_CONNECTIONS = 32;
 
-  const CLIENT_TYPES = Object.freeze(['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login']);
+  const CLIENT_TYPES = Object.freeze([
+    'hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login', 'ignore_rule', 'list_ignored',
+  ]);
   const SERVER_TYPES = Object.freeze([
-    'welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'error',
+    'welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored', 'error',
   ]);
   const REPORT_KINDS = Object.freeze(['session', 'activity']);
   // Limits the agent enforces on reports (agent/metrics.py).
@@ -243,6 +245,29 @@
     return compact({ type: 'login', id: checkId('id', id) });
   }
 
+  /** Stop checking a rule for a brand (`ignore` false: check it again); the next analysis follows. */
+  function ignoreRule({ id, rule, ignore = true, brand }) {
+    if (typeof rule !== 'string' || !rule.trim() || rule.length > 64) {
+      throw new ProtocolError('bad_frame', '`rule` must be a rule name of at most 64 characters');
+    }
+    return compact({
+      type: 'ignore_rule',
+      id: checkId('id', id),
+      rule,
+      ignore: ignore !== false,
+      brand: typeof brand === 'string' && brand ? brand.slice(0, 64) : undefined,
+    });
+  }
+
+  /** Ask which rules are ignored for a brand. */
+  function listIgnored({ id, brand }) {
+    return compact({
+      type: 'list_ignored',
+      id: checkId('id', id),
+      brand: typeof brand === 'string' && brand ? brand.slice(0, 64) : undefined,
+    });
+  }
+
   /** Whether a URL from `login_link` is the agent's own login page on this computer. */
   function isLoginUrl(url) {
     return typeof url === 'string'
@@ -271,6 +296,7 @@
     pong: () => true,
     reported: (f) => f.id === undefined || f.id === null || typeof f.id === 'string',
     login_link: (f) => isLoginUrl(f.url),
+    rules_ignored: (f) => Array.isArray(f.rules) && f.rules.every((r) => typeof r === 'string'),
     error: (f) => typeof f.code === 'string' && f.code.length > 0,
   };
 
@@ -329,6 +355,8 @@
     ping,
     report,
     login,
+    ignoreRule,
+    listIgnored,
     isLoginUrl,
     encode,
     parseServerFrame,
