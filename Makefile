@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve system-deps test test-fast test-py test-js fixtures lint lint-js bench soak eval train-heads golden clean
+.PHONY: install run serve dist package system-deps test test-fast test-py test-js fixtures lint lint-js bench soak eval train-heads golden clean
 
 install: $(STAMP)
 
@@ -26,6 +26,17 @@ run: install
 	$(BIN)/onbrand model build
 	$(BIN)/onbrand demo
 	$(BIN)/onbrand serve
+
+# The Python package for `pipx install` / `pip install` (docs/install.md): the
+# wheel in dist/, built from this checkout.
+dist:
+	$(PYTHON) -m pip wheel --no-deps -q -w dist .
+	@ls dist/*.whl
+
+# The extension's store packages in dist/extension/ (Chromium zip, Firefox zip by
+# web-ext build), each passing web-ext lint.
+package: extension/node_modules/.package-lock.json
+	$(PYTHON) tools/package_extension.py dist/extension
 
 # ruff (style and format), mypy (types), import-linter (the layers in
 # pyproject.toml) and TypeScript's checker over the extension's JavaScript.
