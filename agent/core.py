@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from agent import __version__, metrics
+from agent import __version__, backup, metrics
 from agent.analysis import Analysis
 from agent.analyzers import Analyzer, Draft, default_analyzers
 from agent.brand import Brands, BrandState, Progress, embed, without_ignored
@@ -25,7 +25,7 @@ from agent.config import StorageError
 from agent.guidelines import MAX_GUIDELINES_BYTES, UnreadableFile, read_user_file, split_markdown
 from agent.importers import ImportFileError, Parsed, Record, parse_file
 from agent.platforms import MAX_POST_CHARS, platform_name
-from agent.store import DEFAULT_BRAND, Store, StoreError, norm_key, now_iso
+from agent.store import BRAND_NAME, DEFAULT_BRAND, Store, StoreError, norm_key, now_iso
 from agent.text.rules import MAX_RULES_BYTES, RulesError, load_rules
 from agent.text.style import RECIPE as STYLE_RECIPE
 from agent.text.style import features
@@ -410,6 +410,82 @@ class Onbrand:
             for r, result in zip(chunk, self.analyze_many(drafts), strict=True):
                 metrics.record_scores(self.store, r[0], result["scores"])
         return len(rows)
+
+    # -- a brand as a whole: backup, restore, removal ----------------------
+    def export_brand(self, brand: str, path: Path) -> dict[str, Any]:
+        """Write the brand's backup (agent/backup.py) to `path`, atomically."""
+        name = self.resolve_brand(brand)
+        doc = backup.dump(self.store, name, __version__)
+        try:
+            backup.write(doc, Path(path))
+        except backup.BackupError as exc:
+            raise OnbrandError(str(exc)) from None
+        return {"brand": name, "file": str(path), **self._backup_counts(doc)}
+
+    @staticmethod
+    def _backup_counts(doc: dict[str, Any]) -> dict[str, int]:
+        return {
+            "posts": len(doc["posts"]),
+            "passages": sum(len(d["passages"]) for d in doc["guidelines"]),
+            "rules": 1 if doc["rules"] else 0,
+            "goals": len(doc["goals"]),
+            "voice_versions": len(doc["voice_history"]),
+            "ignored_rules": len(doc["ignored_rules"]),
+        }
+
+    def import_brand(
+        self, path: Path, name: str | None = None, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Restore a brand from its backup, as `name` (default: its own name), all
+        or nothing: the file is checked whole and embedded first, then written in
+        one transaction. An existing brand of that name is refused, never merged."""
+        try:
+            doc = backup.read(Path(path))
+        except backup.BackupError as exc:
+            raise OnbrandError(str(exc)) from None
+        name = (name or doc["brand"]["name"]).strip().lower()
+        if not BRAND_NAME.match(name):
+            raise OnbrandError(
+                f"brand name {name!r} is not valid: use lowercase letters, digits, - and _"
+            )
+        try:
+            self.store.brand_id(name)
+        except StoreError:
+            pass
+        else:
+            raise OnbrandError(
+                f"brand {name} already exists; remove it first (`onbrand brands remove {name}`) "
+                "or restore under another name (--as NAME)"
+            )
+        posts = [p["text"] for p in doc["posts"]]
+        passages = [
+            f"{g['heading']}: {g['text']}" for d in doc["guidelines"] for g in d["passages"]
+        ]
+        ident = self.encoder.identity
+        post_vecs = embed(self.encoder, posts, progress)
+        passage_vecs = embed(self.encoder, passages)
+        with self.brands.write_lock(name):
+            try:
+                with self.store.transaction() as db:
+                    self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                    bid, post_ids, passage_ids = self.store.restore_brand(db, doc, name)
+                    self.store.put_vectors(db, "post", post_ids, post_vecs, ident.key)
+                    self.store.put_vectors(db, "passage", passage_ids, passage_vecs, ident.key)
+                    styles = {pid: features(t) for pid, t in zip(post_ids, posts, strict=True)}
+                    self.store.put_style(db, styles, STYLE_RECIPE)
+                    self.store.put_ignored_rules(db, bid, doc["ignored_rules"])
+            except StorageError as exc:
+                raise OnbrandError(str(exc), "internal") from None
+            self.invalidate(name)
+        return {"brand": name, "file": str(path), **self._backup_counts(doc)}
+
+    def remove_brand(self, brand: str) -> dict[str, Any]:
+        """Delete a brand and everything of it (see `Store.remove_brand`)."""
+        name = self.resolve_brand(brand)
+        with self.brands.write_lock(name):
+            posts = self.store.remove_brand(name)
+            self.invalidate(name)
+        return {"brand": name, "posts": posts}
 
     # -- demo and status --------------------------------------------------
     def load_demo(self, brand: str = DEMO_BRAND, activate: bool = True) -> dict[str, Any]:

@@ -241,8 +241,9 @@ class Store:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "onbrand.sqlite3"
         self._lock = threading.RLock()
-        # A brand's id never changes once made (brands are neither renamed nor
-        # deleted), so each name is looked up once; every draft names its brand.
+        # A brand's id never changes while it exists (brands are not renamed; a
+        # removed one is dropped from here), so each name is looked up once; every
+        # draft names its brand. Another process's `brands remove` is seen at restart.
         self._brand_ids: dict[str, int] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -917,3 +918,186 @@ class Store:
             (self.brand_id(brand), since),
         )
         return [(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+    # -- a brand as a whole: backup, restore, removal (agent/backup.py) ----
+    def brand_row(self, brand: str) -> dict[str, Any]:
+        rows = self._q(
+            "SELECT id, name, display_name, created_at FROM brands WHERE id=?",
+            (self.brand_id(brand),),
+        )
+        return dict(rows[0])
+
+    def brand_dump(self, brand: str) -> dict[str, Any]:
+        """Everything a brand's backup holds, as plain rows in id order: its posts
+        (with their dashboard scores), guideline documents and passages, rules,
+        goals and voice-model history. Derived data (vectors, style, calibration)
+        is left out: a restore computes it again."""
+        bid = self.brand_id(brand)
+        posts = [
+            dict(r)
+            for r in self._q(
+                """SELECT p.id, p.text, p.platform, p.posted_at, p.url, p.source, p.added_at,
+                          s.originality, s.voice_drift, s.specificity, s.risk, s.scored_at
+                   FROM posts p LEFT JOIN post_scores s ON s.post_id = p.id
+                   WHERE p.brand_id=? ORDER BY p.id""",
+                (bid,),
+            )
+        ]
+        docs = []
+        for d in self._q(
+            "SELECT id, name, sha256, added_at FROM guideline_docs WHERE brand_id=? ORDER BY id",
+            (bid,),
+        ):
+            passages = self._q(
+                "SELECT id, ord, heading, text FROM passages WHERE doc_id=? ORDER BY ord, id",
+                (d["id"],),
+            )
+            docs.append({**dict(d), "passages": [dict(p) for p in passages]})
+        rules = self._q("SELECT name, source, loaded_at FROM rules WHERE brand_id=?", (bid,))
+        goals = self._q(
+            """SELECT kind, platform, target, created_at, updated_at FROM goals
+               WHERE brand_id=? ORDER BY id""",
+            (bid,),
+        )
+        voice = self._q(
+            """SELECT version, created_at, n_posts, reason FROM voice_versions
+               WHERE brand_id=? ORDER BY version""",
+            (bid,),
+        )
+        return {
+            "brand": self.brand_row(brand),
+            "posts": posts,
+            "guidelines": docs,
+            "rules": dict(rules[0]) if rules else None,
+            "goals": [dict(g) for g in goals],
+            "voice_history": [dict(v) for v in voice],
+        }
+
+    @staticmethod
+    def _free(db: sqlite3.Connection, table: str, ids: list[int]) -> bool:
+        """Whether none of these ids is taken in `table` (so a restore keeps them)."""
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            if db.execute(f"SELECT 1 FROM {table} WHERE id IN ({marks}) LIMIT 1", chunk).fetchone():
+                return False
+        return True
+
+    @staticmethod
+    def restore_brand(
+        db: sqlite3.Connection, dump: dict[str, Any], name: str
+    ) -> tuple[int, list[int], list[int]]:
+        """Write a `brand_dump` (validated by agent.backup) as brand `name`, inside
+        the caller's transaction: (brand id, post ids, passage ids) in the dump's
+        order. The original ids are kept where they are free (a brand restored into
+        the database it was removed from answers exactly as before), else new ones."""
+        b = dump["brand"]
+        keep_bid = Store._free(db, "brands", [b["id"]])
+        cur = db.execute(
+            "INSERT INTO brands(id, name, display_name, created_at) VALUES(?,?,?,?)",
+            (b["id"] if keep_bid else None, name, b["display_name"], b["created_at"]),
+        )
+        bid = int(cur.lastrowid or 0)
+        keep = Store._free(db, "posts", [p["id"] for p in dump["posts"]])
+        post_ids = []
+        for p in dump["posts"]:
+            cur = db.execute(
+                """INSERT INTO posts(id, brand_id, text, norm_key, platform, posted_at, url,
+                                     source, added_at) VALUES(?,?,?,?,?,?,?,?,?)""",
+                (
+                    p["id"] if keep else None,
+                    bid,
+                    p["text"],
+                    norm_key(p["text"]),
+                    p["platform"],
+                    p["posted_at"],
+                    p["url"],
+                    p["source"],
+                    p["added_at"],
+                ),
+            )
+            pid = int(cur.lastrowid or 0)
+            post_ids.append(pid)
+            if p.get("scored_at"):
+                db.execute(
+                    """INSERT INTO post_scores(post_id, originality, voice_drift, specificity,
+                       risk, scored_at) VALUES(?,?,?,?,?,?)""",
+                    (
+                        pid,
+                        p["originality"],
+                        p["voice_drift"],
+                        p["specificity"],
+                        p["risk"],
+                        p["scored_at"],
+                    ),
+                )
+        every = [g["id"] for d in dump["guidelines"] for g in d["passages"]]
+        keep_docs = Store._free(db, "guideline_docs", [d["id"] for d in dump["guidelines"]])
+        keep_passages = Store._free(db, "passages", every)
+        passage_ids = []
+        for d in dump["guidelines"]:
+            cur = db.execute(
+                """INSERT INTO guideline_docs(id, brand_id, name, sha256, added_at)
+                   VALUES(?,?,?,?,?)""",
+                (d["id"] if keep_docs else None, bid, d["name"], d["sha256"], d["added_at"]),
+            )
+            doc_id = int(cur.lastrowid or 0)
+            for g in d["passages"]:
+                cur = db.execute(
+                    """INSERT INTO passages(id, doc_id, brand_id, ord, heading, text)
+                       VALUES(?,?,?,?,?,?)""",
+                    (
+                        g["id"] if keep_passages else None,
+                        doc_id,
+                        bid,
+                        g["ord"],
+                        g["heading"],
+                        g["text"],
+                    ),
+                )
+                passage_ids.append(int(cur.lastrowid or 0))
+        r = dump["rules"]
+        if r:
+            db.execute(
+                "INSERT INTO rules(brand_id, name, source, loaded_at) VALUES(?,?,?,?)",
+                (bid, r["name"], r["source"], r["loaded_at"]),
+            )
+        for g in dump["goals"]:
+            db.execute(
+                """INSERT INTO goals(brand_id, kind, platform, target, created_at, updated_at)
+                   VALUES(?,?,?,?,?,?)""",
+                (bid, g["kind"], g["platform"], g["target"], g["created_at"], g["updated_at"]),
+            )
+        for v in dump["voice_history"]:
+            db.execute(
+                """INSERT INTO voice_versions(brand_id, version, created_at, n_posts, reason)
+                   VALUES(?,?,?,?,?)""",
+                (bid, v["version"], v["created_at"], v["n_posts"], v["reason"]),
+            )
+        return bid, post_ids, passage_ids
+
+    @staticmethod
+    def put_ignored_rules(db: sqlite3.Connection, brand_id: int, names: list[str]) -> None:
+        """The brand's ignored rules (see `ignored_rules`), inside the caller's transaction."""
+        if names:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (f"ignored_rules:{brand_id}", json.dumps(sorted(names))),
+            )
+
+    def remove_brand(self, brand: str) -> int:
+        """Delete a brand and everything of it in one transaction: posts, their
+        vectors, style and scores, guidelines, rules, goals, sessions, voice history
+        and calibration, ignored rules; the posts it had."""
+        bid = self.brand_id(brand)
+        key = brand.strip().lower()
+        with self.transaction() as db:
+            n = db.execute("SELECT COUNT(*) FROM posts WHERE brand_id=?", (bid,)).fetchone()[0]
+            # Vectors hang off posts and passages by triggers, which the cascade fires.
+            db.execute("DELETE FROM brands WHERE id=?", (bid,))
+            self.delete_meta(db, f"ignored_rules:{bid}")
+            if self.get_meta("active_brand") == key:
+                self.delete_meta(db, "active_brand")
+        self._brand_ids.pop(key, None)  # the name may come back with another id
+        return int(n)

@@ -1,5 +1,5 @@
-"""CLI commands for brands and their posts: status, brands, import, guidelines,
-rules, check, approve, posts, retrain, voice, model, demo."""
+"""CLI commands for brands and their posts: status, brands, export, import-brand,
+import, guidelines, rules, check, approve, posts, retrain, voice, model, demo."""
 
 from __future__ import annotations
 
@@ -79,11 +79,59 @@ def cmd_brands(args: argparse.Namespace) -> int:
             raise CLIError("brands use needs a NAME")
         core.use_brand(args.name)
         print(f"active brand: {args.name.lower()}")
+    elif args.action == "remove":
+        if not args.name:
+            raise CLIError("brands remove needs a NAME")
+        name = core.resolve_brand(args.name)
+        posts = core.store.count_posts(name)
+        if not args.yes:
+            _confirm(
+                f"remove brand {name} with its {posts} posts, guidelines, rules, goals and "
+                f"history? This cannot be undone (a backup: `onbrand export {name} FILE`)"
+            )
+        r = core.remove_brand(name)
+        print(f"removed brand {r['brand']} and its {r['posts']} posts")
+        return 0
     active = core.active_brand()
     if args.action == "list":
         for b in core.store.brands():
             mark = "*" if b["name"] == active else " "
             print(f"{mark} {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} passages")
+    return 0
+
+
+def _confirm(question: str) -> None:
+    """Ask on the terminal; without one, refuse and say how to confirm."""
+    if not sys.stdin.isatty():
+        raise CLIError(f"{question.split('?')[0]}? Add --yes to confirm (no terminal to ask)")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise CLIError("nothing removed")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    r = open_core().export_brand(args.brand, Path(args.file))
+    print(
+        f"exported brand {r['brand']} to {r['file']}: {r['posts']} posts, {r['passages']} "
+        f"guideline passages, {r['goals']} goals, {r['voice_versions']} voice versions"
+        + (", its rules" if r["rules"] else "")
+        + (f", {r['ignored_rules']} ignored rules" if r["ignored_rules"] else "")
+    )
+    return 0
+
+
+def cmd_import_brand(args: argparse.Namespace) -> int:
+    bar = ProgressBar(f"embedding {Path(args.file).name}")
+    try:
+        r = open_core().import_brand(Path(args.file), args.as_name, bar)
+    finally:
+        bar.close()
+    print(
+        f"restored brand {r['brand']} from {r['file']}: {r['posts']} posts, {r['passages']} "
+        f"guideline passages, {r['goals']} goals, {r['voice_versions']} voice versions"
+        + (", its rules" if r["rules"] else "")
+        + (f", {r['ignored_rules']} ignored rules" if r["ignored_rules"] else "")
+    )
     return 0
 
 
@@ -144,7 +192,6 @@ def cmd_rules(args: argparse.Namespace) -> int:
     s = open_core().load_rules(Path(args.path), args.brand)
     print(f"{s['file']}: {s['rules']} rules for brand {s['brand']}")
     return 0
-
 
 
 def cmd_rules_ignored(args: argparse.Namespace) -> int:
@@ -280,10 +327,19 @@ def register(add: Any) -> None:
     sp = add("status", cmd_status, "brands, counts, model and data dir")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("brands", cmd_brands, "list, add or switch brands")
-    sp.add_argument("action", nargs="?", choices=["list", "add", "use"], default="list")
+    sp = add("brands", cmd_brands, "list, add, switch or remove brands")
+    sp.add_argument("action", nargs="?", choices=["list", "add", "use", "remove"], default="list")
     sp.add_argument("name", nargs="?")
     sp.add_argument("--display-name")
+    sp.add_argument("--yes", action="store_true", help="remove without asking")
+
+    sp = add("export", cmd_export, "back a brand up to one JSON file (never drafts)")
+    sp.add_argument("brand", metavar="BRAND")
+    sp.add_argument("file", metavar="FILE")
+
+    sp = add("import-brand", cmd_import_brand, "restore a brand from `onbrand export`'s file")
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--as", dest="as_name", metavar="NAME", help="restore under another name")
 
     sp = add("import", cmd_import, "import approved posts from export files")
     sp.add_argument("paths", nargs="+", metavar="PATH")
