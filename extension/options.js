@@ -233,6 +233,38 @@
     save({ debounceMs: ms }, 'privacy-result', `Drafts are checked after ${ms} ms without typing.`);
   });
 
+  // -- rules ignored for a brand (kept by the agent) -----------------------------------
+
+  async function renderIgnored() {
+    const list = $('ignored-rules');
+    const brands = agentInfo && agentInfo.brands && agentInfo.brands.length ? agentInfo.brands : [undefined];
+    const rows = [];
+    for (const brand of brands) {
+      const answer = await ext.runtime.sendMessage({ type: 'ignored-rules', brand });
+      if (!answer || !answer.ok) {
+        say('rules-result', 'bad', (answer && answer.message) || 'The agent did not answer');
+        return;
+      }
+      for (const rule of answer.rules) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = 'Check again';
+        button.setAttribute('aria-label', `Check the rule ${rule} again for ${answer.brand}`);
+        button.addEventListener('click', async () => {
+          const r = await ext.runtime.sendMessage({ type: 'unignore-rule', rule, brand: answer.brand });
+          if (r && r.ok) say('rules-result', 'good', `Rule ${rule} is checked again for ${answer.brand}.`);
+          else say('rules-result', 'bad', (r && r.message) || 'The agent did not answer');
+          renderIgnored();
+        });
+        const li = document.createElement('li');
+        li.append(`${rule} `, Object.assign(document.createElement('span'), { className: 'muted', textContent: `(${answer.brand}) ` }), button);
+        rows.push(li);
+      }
+    }
+    list.replaceChildren(...rows);
+    if (!rows.length) say('rules-result', null, 'No rule is ignored.');
+  }
+
   // -- start -----------------------------------------------------------------------
 
   async function init() {
@@ -248,6 +280,7 @@
       if (msg && msg.type === 'state') {
         renderState(msg);
         renderSites();
+        if (msg.state === 'ready') renderIgnored().catch(() => {});
       }
     });
     ext.storage.onChanged.addListener((changes, area) => {

@@ -188,3 +188,20 @@ test('an adapter for each of the protocol\'s platforms, and the generic one', ()
   assert.deepEqual(platforms.sort(), [...PLATFORMS].sort());
   assert.equal(A.ADAPTERS.generic.platform, null);
 });
+
+test('textMap and domRange turn text offsets into DOM positions', () => {
+  const { textMap, domRange, extractText } = require('../src/content/adapters.js');
+  const doc = dom('<div id="e" contenteditable="true"><p>Our <b>ebike</b>\u200B!</p><p>I <img alt="🚲"> ride</p></div>');
+  const el = doc.getElementById('e');
+  const { text, pieces } = textMap(el);
+  assert.equal(text, extractText(el));
+  assert.equal(text, 'Our ebike!\nI 🚲 ride');
+  assert.deepEqual(pieces.map((p) => [p.start, p.end]), [[0, 4], [4, 9], [9, 10], [11, 13], [13, 15], [15, 20]]);
+  const r = domRange(el, text.indexOf('ebike'), text.indexOf('ebike') + 5);
+  assert.equal(r.startNode.nodeValue, 'ebike');
+  assert.deepEqual([r.startOffset, r.endOffset], [0, 5]);
+  // "!" sits after a zero-width space the text leaves out.
+  const bang = domRange(el, 9, 10);
+  assert.deepEqual([bang.startOffset, bang.endOffset], [1, 2]);
+  assert.equal(domRange(el, 30, 31), null);
+});

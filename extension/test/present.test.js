@@ -150,3 +150,53 @@ test('formatDate', () => {
 test('a display name for each of the protocol\'s platforms, and no other', () => {
   assert.deepEqual(Object.keys(PLATFORM_NAMES).sort(), [...PLATFORMS].sort());
 });
+
+// -- spans: the agent counts code points, JS strings UTF-16 units --------------------
+
+const { codePointsToUnits, carryMark } = require('../src/content/present.js');
+
+test('code point offsets become UTF-16 offsets past emoji', () => {
+  const text = '🚲🔋 Our ebike, cafe\u0301 ebike';
+  const units = codePointsToUnits(text);
+  assert.equal(units(0), 0);
+  assert.equal(units(2), 4); // two astral emoji before
+  assert.equal(text.slice(units(7), units(12)), 'ebike');
+  assert.equal(units(999), null);
+  assert.equal(units(-1), null);
+});
+
+test('marks are mapped, checked against their text, and carry replacements', () => {
+  const text = '🚲 Our ebike and I';
+  const result = {
+    verdict: 'ok',
+    hints_all: [
+      {
+        kind: 'rule', severity: 'warn', message: 'House style.', evidence: { rule: 'terminology' },
+        matches: [
+          { span: [6, 11], text: 'ebike', replacement: 'e-bike' },
+          { span: [0, 3], text: 'not there', replacement: 'x' }, // a stale span: left out
+        ],
+      },
+      { kind: 'rule', severity: 'alert', message: 'We, not I.', evidence: { rule: 'we-not-i' }, spans: [[16, 17]] },
+      { kind: 'voice', severity: 'info', message: 'Whole draft.', span: null, spans: [] },
+    ],
+    hints: [],
+  };
+  const v = present(result, text);
+  assert.equal(v.hints.length, 3, 'hints_all preferred to hints');
+  assert.equal(v.hints[0].rule, 'we-not-i', 'most severe first');
+  const terms = v.hints.find((h) => h.rule === 'terminology');
+  assert.deepEqual(terms.marks, [{ start: 7, end: 12, text: 'ebike', replacement: 'e-bike' }]);
+  assert.deepEqual(v.hints[0].marks, [{ start: 17, end: 18, text: 'I', replacement: null }]);
+  assert.notEqual(terms.key, v.hints[0].key);
+  // Without the analysed text there is nothing to place.
+  assert.deepEqual(present(result).hints[0].marks, []);
+});
+
+test('marks follow edits before them and drop when the edit touches them', () => {
+  const before = 'Our ebike is here';
+  assert.deepEqual(carryMark(before, before, 4, 9), { start: 4, end: 9 });
+  assert.deepEqual(carryMark(before, `So ${before}`, 4, 9), { start: 7, end: 12 });
+  assert.deepEqual(carryMark(before, `${before}!`, 4, 9), { start: 4, end: 9 });
+  assert.equal(carryMark(before, 'Our ebyke is here', 4, 9), null);
+});

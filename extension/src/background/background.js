@@ -271,6 +271,9 @@ function received(ws, raw) {
     case 'login_link':
       finishCall(frame.id, { ok: true, url: frame.url });
       break;
+    case 'rules_ignored':
+      finishCall(frame.id, { ok: true, brand: frame.brand, rules: frame.rules, rule: frame.rule, ignore: frame.ignored });
+      break;
     case 'approved':
       finishRequest(frame.id, {
         ok: true,
@@ -460,6 +463,26 @@ function login() {
   });
 }
 
+/**
+ * Ignore a rule for a brand, check it again, or (no `rule`) list those ignored:
+ * `ignore_rule` / `list_ignored` → `rules_ignored`. The agent stores the choice.
+ * @param {{rule?: string, ignore?: boolean, brand?: string}} o
+ */
+function rulesCall({ rule, ignore, brand }) {
+  if (!agent.welcome) return Promise.resolve({ ok: false, message: 'The agent is not connected' });
+  const id = `rules-${++requestCounter}`;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finishCall(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+    calls.set(id, { resolve, timer });
+    try {
+      const frame = rule ? P.ignoreRule({ id, rule, ignore, brand }) : P.listIgnored({ id, brand });
+      if (!send(frame)) finishCall(id, { ok: false, message: 'The agent is not connected' });
+    } catch (err) {
+      finishCall(id, { ok: false, message: err.message });
+    }
+  });
+}
+
 /** The host name reports name for a port's page: never its path. */
 function portSite(port) {
   const url = (port.sender && (port.sender.url || (port.sender.tab && port.sender.tab.url))) || '';
@@ -631,6 +654,11 @@ function contentMessage(port, msg) {
     case 'approve':
       approve(port, msg);
       break;
+    case 'ignore-rule':
+      rulesCall({ rule: msg.rule, ignore: msg.ignore, brand: siteBrand(port) }).then((answer) => safePost(port, {
+        type: 'rule-ignored', draftId: msg.draftId, rule: msg.rule, ignore: msg.ignore !== false, ...answer,
+      }));
+      break;
     case 'wake':
       // Someone is writing: skip the rest of the backoff wait.
       if (agent.retryTimer) {
@@ -697,6 +725,8 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
       if (answer.ok) await ext.tabs.create({ url: answer.url });
       return answer;
     },
+    'ignored-rules': () => rulesCall({ brand: msg.brand }),
+    'unignore-rule': () => rulesCall({ rule: msg.rule, ignore: false, brand: msg.brand }),
     activity: async () => {
       await addActivity(sender, msg.seconds);
       return { ok: true };
@@ -774,6 +804,21 @@ async function injectIntoOpenTabs() {
     ext.scripting.executeScript({ target: { tabId: tab.id }, files: js }).catch(() => {});
   }
 }
+
+// -- keyboard: the `commands` shortcut -----------------------------------------------
+
+/** A `commands` shortcut: the active tab's content scripts open the card of the focused box. */
+async function runCommand(command) {
+  if (command !== 'open-card') return;
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  for (const port of contentPorts) {
+    const t = port.sender && port.sender.tab;
+    if (!tab || !t || t.id === tab.id) safePost(port, { type: 'command', command });
+  }
+}
+if (ext.commands) ext.commands.onCommand.addListener((command) => {
+  runCommand(command).catch(() => {});
+});
 
 ext.permissions.onRemoved.addListener(() => syncSiteScripts().catch(() => {}));
 ext.runtime.onInstalled.addListener(() => {

@@ -36,7 +36,7 @@
   // Zero-width space, word joiner and BOM: editors use them as caret anchors
   // (Quill's cursor blot, Lexical's composition guard). ZWJ and ZWNJ stay:
   // they are part of emoji sequences and of several scripts.
-  const INVISIBLE = /[\u200B\u2060\uFEFF]/g;
+  const INVISIBLE_ONE = /[\u200B\u2060\uFEFF]/;
   const PLACEHOLDER_CLASS = /(^|[\s_-])placeholder/i;
 
   function isTextField(el) {
@@ -59,8 +59,29 @@
   function extractText(el) {
     if (!el) return '';
     if (isTextField(el)) return String(el.value || '').replace(/\r\n?/g, '\n');
+    return textMap(el).text;
+  }
 
+  /**
+   * @typedef {object} Piece where a run of the extracted text lives in the DOM
+   * @property {Node} node a text node, or an <img> whose alt is the run
+   * @property {number} start offset of the run in the text (UTF-16)
+   * @property {number} end
+   * @property {number[] | null} offsets node offset of each run character (null: the same)
+   */
+
+  /**
+   * A contenteditable's text (as extractText) with where each run of it lives,
+   * so an offset into the text can be turned into a DOM Range: underlines are
+   * drawn from it and a fix selects the characters it replaces.
+   * @returns {{text: string, pieces: Piece[]}}
+   */
+  function textMap(el) {
     const lines = [];
+    /** @type {Piece[]} */
+    const pieces = [];
+    /** @type {{piece: Piece, line: number, at: number}[]} */
+    const placed = [];
     /** @type {string | null} the line being built; null when no line is open */
     let cur = null;
     let afterBreak = false; // cur was opened by a <br>
@@ -71,14 +92,37 @@
       cur = null;
       afterBreak = false;
     };
+    const add = (node, text, offsets) => {
+      const at = (cur ?? '').length;
+      cur = (cur ?? '') + text;
+      if (text) {
+        const piece = { node, start: 0, end: 0, offsets };
+        pieces.push(piece);
+        placed.push({ piece, line: lines.length, at });
+      }
+    };
 
     const walk = (node) => {
       if (node.nodeType === 3) {
-        const text = node.nodeValue.replace(INVISIBLE, '').replace(/\u00A0/g, ' ');
+        const raw = node.nodeValue;
+        let text = '';
+        /** @type {number[] | null} */
+        let offsets = null;
+        if (INVISIBLE_ONE.test(raw) || raw.includes('\u00A0')) {
+          offsets = [];
+          for (let i = 0; i < raw.length; i++) {
+            const c = raw[i];
+            if (c === '\u200B' || c === '\u2060' || c === '\uFEFF') continue;
+            text += c === '\u00A0' ? ' ' : c;
+            offsets.push(i);
+          }
+        } else {
+          text = raw;
+        }
         // Source formatting between blocks is not text the person typed.
         if (cur === null && /^\s*$/.test(text) && text.includes('\n')) return;
         if (!text && cur === null) return;
-        cur = (cur ?? '') + text;
+        add(node, text, offsets);
         if (text) afterBreak = false;
         return;
       }
@@ -93,7 +137,7 @@
         // Emoji drawn as images carry the character in alt.
         const alt = node.getAttribute('alt');
         if (alt) {
-          cur = (cur ?? '') + alt;
+          add(node, alt, null);
           afterBreak = false;
         }
         return;
@@ -106,7 +150,53 @@
 
     for (let child = el.firstChild; child; child = child.nextSibling) walk(child);
     endLine();
-    return lines.join('\n');
+    // Where each line starts in the joined text.
+    const starts = [];
+    let pos = 0;
+    for (const line of lines) {
+      starts.push(pos);
+      pos += line.length + 1;
+    }
+    for (const { piece, line, at } of placed) {
+      piece.start = (starts[line] ?? pos) + at;
+      const n = piece.node.nodeType === 3 ? (piece.offsets ? piece.offsets.length : (piece.node.nodeValue || '').length)
+        : (/** @type {Element} */ (piece.node).getAttribute('alt') || '').length;
+      piece.end = piece.start + n;
+    }
+    return { text: lines.join('\n'), pieces };
+  }
+
+  /**
+   * The DOM boundary of a text offset: in the piece holding it (the earlier one
+   * at a seam when `end`, so a range does not spill into the next block).
+   * @returns {{node: Node, offset: number} | null}
+   */
+  function boundary(pieces, pos, end) {
+    const inside = (p) => (end ? p.start < pos && pos <= p.end : p.start <= pos && pos < p.end);
+    const p = pieces.find(inside) || pieces.find((q) => q.start <= pos && pos <= q.end);
+    if (p) {
+      if (p.node.nodeType !== 3) {
+        const parent = p.node.parentNode;
+        if (!parent) return null;
+        const i = Array.prototype.indexOf.call(parent.childNodes, p.node);
+        return { node: parent, offset: pos === p.start ? i : i + 1 };
+      }
+      const k = pos - p.start;
+      if (!p.offsets) return { node: p.node, offset: k };
+      return { node: p.node, offset: k < p.offsets.length ? p.offsets[k] : p.offsets[p.offsets.length - 1] + 1 };
+    }
+    return null;
+  }
+
+  /**
+   * Start and end of the DOM range covering text offsets [start, end) of a
+   * contenteditable, or null when they do not fall on its text.
+   */
+  function domRange(el, start, end) {
+    const { pieces } = textMap(el);
+    const a = boundary(pieces, start, false);
+    const b = boundary(pieces, end, true);
+    return a && b ? { startNode: a.node, startOffset: a.offset, endNode: b.node, endOffset: b.offset } : null;
   }
 
   /** The outermost contenteditable ancestor of an element (the editor's root). */
@@ -292,6 +382,8 @@
   const api = {
     ADAPTERS,
     extractText,
+    textMap,
+    domRange,
     editableRoot,
     looksLikeMastodon,
     adapterFor,

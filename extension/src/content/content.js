@@ -136,11 +136,17 @@
         this.setState(msg.state, msg.detail);
         return;
       }
+      if (msg.type === 'command' && msg.command === 'open-card') {
+        const d = [...drafts].find((x) => x.focused) || lastFocused;
+        if (d) d.openCard();
+        return;
+      }
       const d = [...drafts].find((x) => x.id === msg.draftId);
       if (!d) return;
       if (msg.type === 'analysis') d.onAnalysis(msg.seq, msg.result);
       else if (msg.type === 'draft-error') d.onDraftError(msg);
       else if (msg.type === 'approved') d.onApproved(msg);
+      else if (msg.type === 'rule-ignored') d.onRuleIgnored(msg);
     },
   };
 
@@ -164,11 +170,16 @@
         delayMs: settings.debounceMs,
         send: (frame) => this.send(frame),
       });
+      /** @type {Map<number, string>} the text of each seq sent and not yet answered (spans index into it) */
+      this.sentText = new Map();
       this.overlay = new HintOverlay({
         draftId: this.id,
         anchor: editor,
+        postButton: adapter.postButton,
         onApprove: () => this.approve(this.text),
         onDismiss: () => this.dismiss(),
+        onApply: (fix) => this.applyFix(fix),
+        onIgnoreRule: (rule, ignore) => this.ignoreRule(rule, ignore),
       });
 
       this.onFocus = () => {
@@ -226,6 +237,7 @@
       const text = A.extractText(this.editor);
       if (text === this.text) return;
       this.text = text;
+      this.overlay.setText(text);
       const empty = !text.trim();
       if (this.armed && empty) this.published();
       if (empty && this.typedAt !== null) {
@@ -252,6 +264,7 @@
         link.connect();
         return;
       }
+      this.sentText.set(seq, text);
       link.post({
         type: 'analyze',
         draftId: this.id,
@@ -297,8 +310,55 @@
     onAnalysis(seq, result) {
       if (!this.schedule.accept(seq) || !this.text.trim()) return;
       this.error = '';
-      this.overlay.setResult(result);
+      // Spans index into the text that was analysed; without it (a seq sent by
+      // an earlier copy of this script) the result shows without underlines.
+      const analysed = this.sentText.get(seq);
+      for (const old of this.sentText.keys()) if (old < seq) this.sentText.delete(old);
+      this.overlay.setResult(result, analysed === undefined ? undefined : analysed);
       this.refresh();
+    }
+
+    /**
+     * The one write to the editor, on an explicit Apply: select the characters
+     * the fix replaces and insert the replacement through the editor's own
+     * input path (execCommand fires beforeinput/input as typing does, so
+     * Draft.js, Lexical, Quill and ProseMirror update their models and their
+     * undo stacks; a textarea's native undo gets it too).
+     */
+    async applyFix({ start, end, text, replacement }) {
+      this.read();
+      if (this.text.slice(start, end) !== text) return; // the draft moved on
+      const el = this.editor;
+      el.focus({ preventScroll: true });
+      if (el.tagName === 'TEXTAREA' || el.tagName === 'INPUT') {
+        /** @type {HTMLTextAreaElement} */ (el).setSelectionRange(start, end);
+      } else {
+        const r = A.domRange(el, start, end);
+        const sel = getSelection();
+        if (!r || !sel) return;
+        sel.setBaseAndExtent(r.startNode, r.startOffset, r.endNode, r.endOffset);
+        // Editors sync their own selection from selectionchange, which fires
+        // asynchronously: let it land before the input.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      if (!document.execCommand('insertText', false, replacement)) {
+        this.overlay.setApproveStatus('bad', 'This editor did not take the fix: edit the text by hand');
+      }
+      this.read();
+    }
+
+    ignoreRule(rule, ignore) {
+      link.post({ type: 'ignore-rule', draftId: this.id, rule, ignore });
+    }
+
+    /** The `commands` shortcut: open this box's card, focus inside it. */
+    openCard() {
+      if (!this.active) return;
+      if (this.dismissedText !== null) {
+        this.dismissedText = null;
+        this.refresh();
+      }
+      this.overlay.openFromKeyboard();
     }
 
     onDraftError(msg) {
@@ -323,6 +383,19 @@
       } else {
         this.overlay.setApproveStatus('bad', msg.message || 'Could not save it');
       }
+    }
+
+    /** The agent stored (or refused) an ignored rule; the next analysis no longer has its hint. */
+    onRuleIgnored(msg) {
+      if (!msg.ok) {
+        this.overlay.setApproveStatus('bad', msg.message || 'Could not ignore the rule');
+        return;
+      }
+      this.overlay.setApproveStatus('good', msg.ignore ? `Rule '${msg.rule}' ignored for ${msg.brand || 'this'} brand`
+        : `Rule '${msg.rule}' checked again`);
+      // Analyse the same text again: the result without the rule replaces this one.
+      this.schedule.clear();
+      if (this.text.trim()) this.schedule.update(this.text);
     }
 
     dismiss() {

@@ -9,9 +9,16 @@
   root.OnbrandOverlayCss = String.raw`
 :host {
   all: initial;
+  /* A 1-pixel origin at the viewport's corner: every part inside is placed in
+     viewport coordinates, and only the parts themselves take the pointer. */
   position: fixed !important;
+  left: 0 !important;
+  top: 0 !important;
+  width: 1px !important;
+  height: 1px !important;
   z-index: 2147483646 !important;
   display: block;
+  pointer-events: none !important;
   --bg: #ffffff;
   --bg-soft: #f6f8fa;
   --fg: #1f2328;
@@ -49,10 +56,33 @@
 :host([hidden]) { display: none !important; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
+.vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 button { font: inherit; color: inherit; }
+
+/* -- underlines: under the editor's text, letting the pointer through -------- */
+.marks { position: absolute; left: 0; top: 0; }
+.underline {
+  position: absolute;
+  height: 2px;
+  border-radius: 1px;
+  background: var(--tone, var(--warn));
+  opacity: 0.9;
+  pointer-events: none;
+}
+.mirror {
+  position: absolute;
+  visibility: hidden;
+  overflow: hidden;
+  white-space: pre-wrap;
+  pointer-events: none;
+  border-style: solid;
+  border-color: transparent;
+}
 
 /* -- badge ---------------------------------------------------------------- */
 .badge {
+  position: absolute;
+  pointer-events: auto;
   display: inline-flex;
   align-items: center;
   gap: 6px;
@@ -93,22 +123,18 @@ button { font: inherit; color: inherit; }
   color: var(--tone, var(--muted));
 }
 .label:empty { display: none; }
-.meters { display: inline-flex; gap: 2px; align-items: flex-end; height: 12px; }
-.meter {
-  position: relative;
-  width: 4px;
-  height: 12px;
-  border-radius: 2px;
-  background: var(--track);
-  overflow: hidden;
-}
-.meter > b {
-  position: absolute;
-  left: 0; right: 0; bottom: 0;
-  border-radius: 2px;
+.count {
+  min-width: 18px;
+  height: 16px;
+  padding: 0 5px;
+  border-radius: 8px;
   background: var(--tone, var(--idle));
+  color: var(--bg);
+  font-size: 11px;
+  font-weight: 700;
+  line-height: 16px;
+  text-align: center;
 }
-.meters:empty { display: none; }
 
 [data-tone="good"] { --tone: var(--good); }
 [data-tone="warn"] { --tone: var(--warn); }
@@ -135,6 +161,7 @@ button { font: inherit; color: inherit; }
 /* -- panel ---------------------------------------------------------------- */
 .panel {
   position: absolute;
+  pointer-events: auto;
   display: flex;
   flex-direction: column;
   width: 344px;
@@ -148,10 +175,6 @@ button { font: inherit; color: inherit; }
   cursor: default;
   user-select: text;
 }
-.panel.up { bottom: calc(100% + 8px); }
-.panel.down { top: calc(100% + 8px); }
-.panel.right { right: 0; }
-.panel.left { left: 0; }
 header {
   flex: none;
   display: flex;
@@ -180,6 +203,19 @@ h2 { margin: 0; font-size: 15px; font-weight: 650; line-height: 1.3; color: var(
   cursor: pointer;
 }
 .icon:hover { background: var(--bg-soft); color: var(--fg); }
+.top {
+  flex: none;
+  padding: 6px 14px 6px;
+  border-bottom: 1px solid var(--border);
+}
+.top .summary { margin: 2px 0 6px; }
+.top .scores { padding: 0; }
+.top .score { padding: 1px 0; }
+.top .score .why {
+  overflow: hidden;
+  text-overflow: ellipsis;
+  white-space: nowrap;
+}
 .body {
   flex: 1 1 auto;
   min-height: 0;
@@ -212,7 +248,24 @@ ul { list-style: none; margin: 0; padding: 0; }
 .score .bar > b { display: block; height: 100%; border-radius: 3px; background: var(--tone, var(--idle)); }
 .score .value { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); }
 .score .why { grid-column: 2 / 4; color: var(--muted); font-size: 12px; }
-.hint { display: flex; gap: 8px; padding: 5px 0; }
+.hint { display: flex; gap: 8px; padding: 5px 4px; margin: 0 -4px; border-radius: 6px; }
+.hint.focus { background: var(--bg-soft); outline: 1px solid var(--border); }
+.hint-body { min-width: 0; flex: 1; }
+.msg { margin: 0; }
+.actions { display: flex; flex-wrap: wrap; gap: 4px 6px; margin-top: 4px; }
+.actions button, button.more {
+  height: 24px;
+  padding: 0 8px;
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  background: var(--bg-soft);
+  font-size: 12px;
+  cursor: pointer;
+}
+.actions button:hover, button.more:hover { border-color: var(--muted); }
+.actions .apply { background: var(--accent); color: var(--accent-fg); border-color: transparent; font-weight: 600; }
+p.more { margin: 4px 0 0; color: var(--muted); font-size: 12px; }
+button.more { margin-top: 4px; }
 .hint .sev {
   flex: none;
   width: 16px;

@@ -15,7 +15,8 @@
 (function (root) {
   'use strict';
 
-  const { present } = root.OnbrandPresent;
+  const { present, carryMark } = root.OnbrandPresent;
+  const A = root.OnbrandAdapters;
 
   /** Tiny element builder: text children become text nodes (never HTML). */
   function h(tag, attrs, ...children) {
@@ -77,24 +78,61 @@
     return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
 
+  const MAX_SHOWN = 5; // hints listed before "n more"
+  const GAP = 8; // between the card or badge and what they keep clear of
+  const MARGIN = 8; // from the viewport's edges
+  const MIN_CARD_W = 280; // narrower, a hint's buttons no longer fit a line
+  const HOVER_MS = 500; // resting on an underline this long opens its hint
+  // What a badge or card must not cover near the compose box.
+  const CONTROLS = 'button, [role="button"], a[href], input:not([type="hidden"]), select, textarea, [contenteditable="true"]';
+  const MIRRORED = ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'fontVariant', 'fontStretch', 'letterSpacing',
+    'wordSpacing', 'lineHeight', 'textTransform', 'textIndent', 'textAlign', 'tabSize', 'direction', 'paddingTop',
+    'paddingRight', 'paddingBottom', 'paddingLeft', 'borderTopWidth', 'borderRightWidth', 'borderBottomWidth',
+    'borderLeftWidth', 'boxSizing', 'wordBreak', 'overflowWrap'];
+
+  /** @typedef {{left: number, top: number, right: number, bottom: number}} Box */
+
+  const box = (left, top, width, height) => ({ left, top, right: left + width, bottom: top + height });
+  const hits = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const area = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
+    * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+
   class HintOverlay {
     /**
      * @param {object} o
      * @param {string} o.draftId
-     * @param {Element} o.anchor the compose box
+     * @param {HTMLElement} o.anchor the compose box
+     * @param {string} [o.postButton] selector of the site's publish button
      * @param {() => void} o.onApprove
      * @param {() => void} o.onDismiss
+     * @param {(mark: {start: number, end: number, text: string, replacement: string}) => void} [o.onApply]
+     * @param {(rule: string, ignore: boolean) => void} [o.onIgnoreRule]
      */
-    constructor({ draftId, anchor, onApprove, onDismiss }) {
+    constructor({ draftId, anchor, postButton, onApprove, onDismiss, onApply, onIgnoreRule }) {
       this.anchor = anchor;
+      this.postButton = postButton || 'button[type="submit"]';
       this.onApprove = onApprove;
       this.onDismiss = onDismiss;
+      this.onApply = onApply || (() => {});
+      this.onIgnoreRule = onIgnoreRule || (() => {});
       this.state = 'connecting';
       this.detail = '';
       this.view = null;
+      /** the text that was analysed, and the editor's text now */
+      this.analysed = '';
+      this.text = '';
       this.canApprove = false;
       this.approveStatus = null; // {tone, text}
       this.open = false;
+      this.showAll = false;
+      /** @type {Set<string>} hints ignored for this draft (until it is emptied) */
+      this.ignored = new Set();
+      /** hints of a repeat marked "this is an update" for this draft */
+      this.update = false;
+      /** @type {string | null} the hint an underline opened */
+      this.focusKey = null;
+      /** @type {{box: Box, key: string}[]} where the underlines are, for hover and click */
+      this.markBoxes = [];
 
       const host = document.createElement('onbrand-hint');
       host.setAttribute('data-draft-id', draftId);
@@ -106,9 +144,12 @@
 
       const shadow = host.attachShadow({ mode: 'open' });
       this.adoptStyles(shadow);
+      this.marks = h('div', { class: 'marks', 'aria-hidden': 'true' });
       this.badge = h('button', { class: 'badge', type: 'button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false' });
-      this.panel = h('section', { class: 'panel up right', role: 'dialog', 'aria-label': 'onbrand hints', hidden: true });
-      const wrap = h('div', { class: 'wrap' }, this.badge, this.panel);
+      this.panel = h('section', { class: 'panel', role: 'dialog', 'aria-label': 'onbrand hints', hidden: true });
+      // A textarea's text has no DOM ranges: a hidden copy laid out like it does.
+      this.mirror = anchor.tagName === 'TEXTAREA' ? h('div', { class: 'mirror', 'aria-hidden': 'true' }) : null;
+      const wrap = h('div', { class: 'wrap' }, this.marks, this.mirror, this.badge, this.panel);
       shadow.append(wrap);
 
       // Keep the caret where it is: a mousedown that is not defaultPrevented
@@ -122,11 +163,31 @@
       this.badge.addEventListener('click', () => this.toggle());
 
       this.onOutside = (e) => {
-        if (!e.composedPath().includes(this.host)) this.toggle(false);
+        if (!e.composedPath().includes(this.host) && !this.markAt(e.clientX, e.clientY)) this.toggle(false);
       };
       this.onEscape = (e) => {
-        if (e.key === 'Escape') this.toggle(false);
+        if (e.key !== 'Escape') return;
+        // Focus in the card (a keyboard user): back to the editor it belongs to.
+        const inside = document.activeElement === this.host;
+        this.toggle(false);
+        if (inside) this.anchor.focus();
       };
+      // Underlines let the pointer through to the text; these find the one under it.
+      /** @type {number | null} */
+      this.hoverTimer = null;
+      this.onPointerMove = (e) => {
+        const key = this.markAt(e.clientX, e.clientY);
+        if (key === this.hoverKey) return;
+        this.hoverKey = key;
+        clearTimeout(this.hoverTimer);
+        if (key) this.hoverTimer = setTimeout(() => this.showHint(key), HOVER_MS);
+      };
+      this.onPointerClick = (e) => {
+        const key = this.markAt(e.clientX, e.clientY);
+        if (key) this.showHint(key);
+      };
+      document.addEventListener('mousemove', this.onPointerMove, { passive: true });
+      document.addEventListener('click', this.onPointerClick, { capture: true, passive: true });
 
       (document.body || document.documentElement).append(host);
       this.render();
@@ -155,10 +216,26 @@
       this.render();
     }
 
-    setResult(result) {
-      this.view = result ? present(result) : null;
+    /** A result for `text` (the text that was analysed), or null. */
+    setResult(result, text = '') {
+      this.analysed = text;
+      this.view = result ? present(result, text) : null;
       this.host.setAttribute('data-verdict', this.view ? this.view.verdict : 'empty');
       this.render();
+      this.place();
+    }
+
+    /** The editor's text now: underlines follow it until the next analysis. */
+    setText(text) {
+      if (text === this.text) return;
+      this.text = text;
+      if (!text.trim()) {
+        // An emptied box starts a new draft: nothing stays ignored.
+        this.ignored.clear();
+        this.update = false;
+        this.showAll = false;
+      }
+      if (this.visible) this.place();
     }
 
     setCanApprove(can) {
@@ -190,6 +267,7 @@
     toggle(open = !this.open) {
       if (open === this.open) return;
       this.open = open;
+      if (!open) this.focusKey = null;
       this.badge.setAttribute('aria-expanded', String(open));
       const method = open ? 'addEventListener' : 'removeEventListener';
       document[method]('mousedown', this.onOutside, true);
@@ -198,9 +276,68 @@
       if (open) this.place();
     }
 
+    /** Open the card from the keyboard (the `commands` shortcut): focus moves into it. */
+    openFromKeyboard() {
+      if (!this.visible) return;
+      this.toggle(true);
+      const first = /** @type {HTMLElement | null} */ (this.panel.querySelector('button:not([disabled]), a[href]'));
+      (first || this.badge).focus();
+    }
+
+    /** Open the card at one hint (its underline was clicked or rested on). */
+    showHint(key) {
+      this.focusKey = key;
+      const v = this.hintsShown();
+      if (v.findIndex((x) => x.key === key) >= MAX_SHOWN) this.showAll = true;
+      if (this.open) this.render();
+      else this.toggle(true);
+      const li = this.panel.querySelector(`.hint[data-key="${CSS.escape(key)}"]`);
+      if (li) li.scrollIntoView({ block: 'nearest' });
+      this.place();
+    }
+
     destroy() {
       this.toggle(false);
+      clearTimeout(this.hoverTimer);
+      document.removeEventListener('mousemove', this.onPointerMove);
+      document.removeEventListener('click', this.onPointerClick, true);
       this.host.remove();
+    }
+
+    // -- hints ----------------------------------------------------------------
+
+    /** The hints still shown: not ignored, and a repeat's not once called an update. */
+    hintsShown() {
+      const v = this.view;
+      if (!v) return [];
+      return v.hints.filter((x) => !this.ignored.has(x.key) && !(this.update && x.kind === 'originality'));
+    }
+
+    ignore(hint) {
+      this.ignored.add(hint.key);
+      this.render();
+      this.place();
+    }
+
+    /** Each underline of the shown hints, carried over to the text as it is now. */
+    currentMarks() {
+      const out = [];
+      const text = this.text || this.analysed;
+      for (const hint of this.hintsShown()) {
+        for (const m of hint.marks) {
+          const at = carryMark(this.analysed, text, m.start, m.end);
+          if (at && at.end > at.start) out.push({ hint, mark: m, start: at.start, end: at.end });
+        }
+      }
+      return out;
+    }
+
+    /** The key of the hint whose underlined text is under a point, or null. */
+    markAt(x, y) {
+      for (const { box: b, key } of this.markBoxes) {
+        if (x >= b.left && x <= b.right && y >= b.top && y <= b.bottom + 3) return key;
+      }
+      return null;
     }
 
     // -- rendering ---------------------------------------------------------------
@@ -208,6 +345,14 @@
     /** The state the badge and panel speak for: the connection's, unless it is fine. */
     connectionProblem() {
       return STATES[this.state] && this.state !== 'connecting' ? STATES[this.state] : null;
+    }
+
+    /** The verdict as shown: a repeat the person called an update reads as one. */
+    shownVerdict() {
+      const v = this.view;
+      if (!v) return null;
+      if (this.update && v.verdict === 'repeat') return { title: 'Update of a past post', short: 'Update', tone: 'good' };
+      return v;
     }
 
     render() {
@@ -218,33 +363,32 @@
 
     renderBadge() {
       const problem = this.connectionProblem();
-      const v = this.view;
+      const v = this.shownVerdict();
       const tone = problem || !v ? 'idle' : v.tone;
-      const label = problem ? problem.label : v ? v.short : '';
-      const meters = !problem && v ? v.scores : [];
+      const label = problem ? problem.label : v ? v.short || v.title : '';
+      const issues = !problem && v ? this.hintsShown().length : 0;
+      const what = problem ? problem.title : v ? v.title : 'Checking your draft';
+      // Named by its content, so the name holds what the badge shows (WCAG 2.5.3);
+      // the rest is for screen readers only.
       this.badge.replaceChildren(
         h('span', { class: 'mark', 'data-tone': tone }),
         h('span', { class: 'label', 'data-tone': tone }, label),
-        h('span', { class: 'meters', 'aria-hidden': 'true' }, meters.map((s) => {
-          const fill = h('b', { 'data-tone': s.tone });
-          fill.style.height = `${Math.round((s.gauge ?? 0) * 100)}%`;
-          return h('i', { class: 'meter', title: `${s.name}: ${s.value ?? '–'}` }, fill);
-        })),
+        issues ? h('span', { class: 'count', 'data-tone': tone }, String(issues)) : null,
+        h('span', { class: 'vh' }, `${issues ? ` ${issues === 1 ? 'issue' : 'issues'}` : ''}${label ? '' : what}, onbrand`),
       );
-      const what = problem ? problem.title : v ? `${v.title}${v.scores.length ? ': ' : ''}${v.scores
-        .map((s) => `${s.name.toLowerCase()} ${s.value ?? 'unknown'}`).join(', ')}` : 'Checking your draft';
-      this.badge.setAttribute('aria-label', `onbrand: ${what}. ${this.open ? 'Hide' : 'Show'} details`);
-      this.badge.title = `onbrand: ${what}`;
+      this.badge.title = `onbrand: ${what}${issues ? `, ${issues} ${issues === 1 ? 'issue' : 'issues'}` : ''}`;
     }
 
     renderPanel() {
       const problem = this.connectionProblem();
       const v = this.view;
-      const tone = problem || !v ? 'idle' : v.tone;
+      const shown = this.shownVerdict();
+      const tone = problem || !shown ? 'idle' : shown.tone;
       // No result: either nothing is written yet, or the first one is on its way.
       const idle = !problem && !v && this.state !== 'analyzing' && this.state !== 'connecting';
-      const title = problem ? problem.title : v ? v.title : idle ? 'Start writing' : 'Checking your draft…';
+      const title = problem ? problem.title : shown ? shown.title : idle ? 'Start writing' : 'Checking your draft…';
       const sub = problem ? 'onbrand' : v ? [v.brand && `${v.brand} brand`, v.platform].filter(Boolean).join(' · ') : '';
+      const top = [];
       const sections = [];
 
       if (problem || this.state === 'connecting') {
@@ -254,11 +398,13 @@
         sections.push(h('p', { class: 'notice' }, 'Hints appear as you write: originality, specificity, voice and risk.'));
       }
       if (v && !problem) {
-        if (v.summary) sections.push(h('p', { class: 'notice' }, v.summary));
-        // What to act on first, then the evidence, then the numbers and the rule.
-        if (v.hints.length) sections.push(this.hintsSection(v));
+        // The verdict and the scores never scroll; the hints and evidence below them do.
+        if (v.summary) top.push(h('p', { class: 'notice summary' }, this.update && v.verdict === 'repeat'
+          ? 'Marked as an update for this draft: say what is new, or link to the earlier post.' : v.summary));
+        if (v.scores.length) top.push(this.scoresSection(v));
+        const hints = this.hintsShown();
+        if (hints.length) sections.push(this.hintsSection(v, hints));
         if (v.nearest) sections.push(this.nearestSection(v));
-        if (v.scores.length) sections.push(this.scoresSection(v));
         if (v.passage) sections.push(this.passageSection(v));
       }
 
@@ -266,9 +412,9 @@
         class: 'approve',
         type: 'button',
         disabled: !(this.canApprove && (this.state === 'ready' || this.state === 'analyzing')),
-        title: 'Add this text to your approved posts: later drafts are checked against it',
+        title: 'Add the text as it stands to your approved posts: later drafts are checked against it',
         onclick: () => this.onApprove(),
-      }, 'Approve as posted');
+      }, 'Approve this text');
       const status = h('span', {
         class: 'approve-status',
         role: 'status',
@@ -287,14 +433,14 @@
             title: 'Hide for this draft',
             onclick: () => this.onDismiss(),
           }, '×')),
-        h('div', { class: 'body' }, sections),
+        top.length ? h('div', { class: 'top' }, top) : null,
+        sections.length ? h('div', { class: 'body' }, sections) : null,
         problem ? null : h('footer', null, approve, status),
       ].filter(Boolean));
     }
 
     scoresSection(v) {
-      return h('section', { class: 'scores' },
-        h('h3', null, 'Scores'),
+      return h('section', { class: 'scores', 'aria-label': 'Scores' },
         h('ul', null, v.scores.map((s) => {
           const fill = h('b', { 'data-tone': s.tone });
           fill.style.width = `${Math.round((s.gauge ?? 0) * 100)}%`;
@@ -302,17 +448,87 @@
             h('span', { class: 'name' }, s.name),
             h('span', { class: 'bar', role: 'img', 'aria-label': `${s.name} ${s.value ?? 'not judged'}` }, fill),
             h('span', { class: 'value' }, s.value ?? '–'),
-            s.label ? h('span', { class: 'why' }, s.label) : null,
-            s.reasons.length ? h('span', { class: 'why' }, s.reasons.join(' · ')) : null);
+            s.label || s.reasons.length
+              ? h('span', { class: 'why', title: [s.label, ...s.reasons].filter(Boolean).join(' · ') },
+                [s.label, ...s.reasons].filter(Boolean).join(' · '))
+              : null);
         })));
     }
 
-    hintsSection(v) {
+    hintsSection(v, hints) {
+      const listed = this.showAll ? hints : hints.slice(0, MAX_SHOWN);
+      const more = hints.length - listed.length + (this.showAll ? 0 : v.hintsMore);
       return h('section', { class: 'hints' },
         h('h3', null, 'What to look at'),
-        h('ul', null, v.hints.map((hint) => h('li', { class: 'hint', 'data-kind': hint.kind, 'data-severity': hint.severity },
-          h('span', { class: 'sev', 'data-tone': SEVERITY_TONE[hint.severity], 'aria-label': hint.severity }, SEVERITY_MARK[hint.severity]),
-          h('span', null, hint.message)))));
+        h('ul', null, listed.map((hint) => this.hintItem(v, hint))),
+        more > 0 && hints.length > listed.length
+          ? h('button', {
+            class: 'more link',
+            type: 'button',
+            onclick: () => {
+              this.showAll = true;
+              this.render();
+              this.place();
+            },
+          }, `${more} more`)
+          : more > 0 ? h('p', { class: 'more' }, `${more} more`) : null);
+    }
+
+    hintItem(v, hint) {
+      const fixes = hint.marks.filter((m) => m.replacement !== null && m.replacement !== m.text).slice(0, 3);
+      const actions = [
+        ...fixes.map((m) => h('button', {
+          class: 'apply',
+          type: 'button',
+          title: `Replace '${m.text}' with '${m.replacement}'`,
+          onclick: () => this.apply(m),
+        }, `${m.text} → ${m.replacement || '(remove)'}`)),
+        hint.kind === 'originality' && v.verdict === 'repeat' && !this.update
+          ? h('button', {
+            class: 'update',
+            type: 'button',
+            title: 'It says what changed since that post: stop calling it a repeat for this draft',
+            onclick: () => {
+              this.update = true;
+              this.render();
+              this.place();
+            },
+          }, 'This is an update')
+          : null,
+        h('button', {
+          class: 'ignore',
+          type: 'button',
+          'aria-label': 'Ignore this hint for this draft',
+          onclick: () => this.ignore(hint),
+        }, 'Ignore'),
+        hint.rule
+          ? h('button', {
+            class: 'ignore-rule',
+            type: 'button',
+            title: `Stop checking the rule '${hint.rule}' for ${v.brand || 'this'} brand (undo in the options page or with onbrand rules unignore)`,
+            onclick: () => this.onIgnoreRule(hint.rule, true),
+          }, 'Ignore rule for brand')
+          : null,
+      ];
+      return h('li', {
+        class: `hint${hint.key === this.focusKey ? ' focus' : ''}`,
+        'data-kind': hint.kind,
+        'data-severity': hint.severity,
+        'data-key': hint.key,
+        'data-rule': hint.rule || null,
+      },
+      h('span', { class: 'sev', 'data-tone': SEVERITY_TONE[hint.severity], role: 'img', 'aria-label': hint.severity },
+        SEVERITY_MARK[hint.severity]),
+      h('div', { class: 'hint-body' },
+        h('p', { class: 'msg' }, hint.message),
+        h('div', { class: 'actions' }, actions)));
+    }
+
+    /** Apply one fix: the text it replaces must still be where it was. */
+    apply(m) {
+      const at = carryMark(this.analysed, this.text || this.analysed, m.start, m.end);
+      if (!at || (this.text || this.analysed).slice(at.start, at.end) !== m.text) return;
+      this.onApply({ start: at.start, end: at.end, text: m.text, replacement: m.replacement || '' });
     }
 
     nearestSection(v) {
@@ -335,9 +551,79 @@
         p.source ? h('p', { class: 'meta' }, p.source) : null);
     }
 
+    // -- geometry ----------------------------------------------------------------
+
+    /** Viewport rectangles of the editor's text [start, end) (all of it when no range is given). */
+    textRects(start = 0, end = Infinity) {
+      const out = [];
+      const range = document.createRange();
+      if (this.mirror) {
+        const node = this.mirror.firstChild;
+        if (!node) return out;
+        const len = node.nodeValue.length;
+        range.setStart(node, Math.min(start, len));
+        range.setEnd(node, Math.min(end, len));
+        for (const r of range.getClientRects()) if (r.width > 0.5) out.push(r);
+        return out;
+      }
+      for (const p of A.textMap(this.anchor).pieces) {
+        const a = Math.max(start, p.start);
+        const b = Math.min(end, p.end);
+        if (a >= b) continue;
+        if (p.node.nodeType === 3) {
+          const at = (k) => (p.offsets ? (k < p.offsets.length ? p.offsets[k] : p.offsets[p.offsets.length - 1] + 1) : k);
+          range.setStart(p.node, at(a - p.start));
+          range.setEnd(p.node, at(b - p.start));
+        } else {
+          range.selectNode(p.node);
+        }
+        for (const r of range.getClientRects()) if (r.width > 0.5) out.push(r);
+      }
+      return out;
+    }
+
+    /** Lay the textarea's copy over it, scrolled as it is, so its ranges measure the textarea. */
+    syncMirror(r) {
+      if (!this.mirror) return;
+      const ta = /** @type {HTMLTextAreaElement} */ (this.anchor);
+      const cs = getComputedStyle(ta);
+      const st = this.mirror.style;
+      for (const k of MIRRORED) st[k] = cs[k];
+      // The scroll bar narrows the text; the copy has none.
+      const bar = ta.offsetWidth - ta.clientWidth - parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth);
+      st.paddingRight = `${parseFloat(cs.paddingRight) + Math.max(0, bar)}px`;
+      st.left = `${r.left}px`;
+      st.top = `${r.top}px`;
+      st.width = `${r.width}px`;
+      st.height = `${r.height}px`;
+      if (this.mirror.textContent !== ta.value) this.mirror.textContent = ta.value;
+      this.mirror.scrollTop = ta.scrollTop;
+      this.mirror.scrollLeft = ta.scrollLeft;
+    }
+
+    /** What near the compose box must stay visible: the site's buttons and links. */
+    controls() {
+      let scope = this.anchor.parentElement;
+      for (let i = 0; scope && i < 8; i++) {
+        if (scope.querySelector(this.postButton) || i >= 5) break;
+        scope = scope.parentElement;
+      }
+      const out = [];
+      for (const el of (scope || document).querySelectorAll(CONTROLS)) {
+        if (el === this.anchor || this.anchor.contains(el) || el.contains(this.anchor)) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) out.push(r);
+      }
+      return out;
+    }
+
     // -- position ----------------------------------------------------------------
 
-    /** Pin the badge inside the box's bottom-right corner and open the panel where it fits. */
+    /**
+     * Place everything: the underlines under their text, the badge where it
+     * covers no typed character and no control, the card where it covers
+     * neither the text nor the site's buttons.
+     */
     place() {
       if (this.host.hidden) return;
       if (!this.host.isConnected) (document.body || document.documentElement).append(this.host);
@@ -346,24 +632,122 @@
       const vh = document.documentElement.clientHeight || innerHeight;
       const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < vh && r.right > 0 && r.left < vw;
       this.host.style.setProperty('visibility', onScreen ? 'visible' : 'hidden', 'important');
-      if (!onScreen) return;
-      const bw = this.badge.offsetWidth || 60;
-      const bh = this.badge.offsetHeight || 24;
-      const inset = 6;
-      // A textarea's resize grip sits in its corner: keep clear of it.
-      const right = this.anchor.tagName === 'TEXTAREA' ? 18 : inset;
-      const x = Math.max(4, Math.min(r.right, vw) - bw - right);
-      const y = Math.max(4, Math.min(r.bottom, vh) - bh - inset);
-      this.host.style.setProperty('left', `${Math.round(x)}px`, 'important');
-      this.host.style.setProperty('top', `${Math.round(y)}px`, 'important');
-      if (this.open) {
-        const up = y > vh - (y + bh);
-        const right = x + bw >= 352;
-        this.panel.classList.toggle('up', up);
-        this.panel.classList.toggle('down', !up);
-        this.panel.classList.toggle('right', right);
-        this.panel.classList.toggle('left', !right);
+      if (!onScreen) {
+        this.markBoxes = [];
+        return;
       }
+      this.syncMirror(r);
+      const text = this.textRects();
+      const controls = this.controls();
+      this.placeMarks(r);
+      const b = this.placeBadge(r, text, controls, vw, vh);
+      if (this.open) this.placePanel(r, b, text, controls, vw, vh);
+    }
+
+    placeMarks(r) {
+      const lines = [];
+      const boxes = [];
+      const marks = this.problemFree() ? this.currentMarks() : [];
+      for (const { hint, start, end } of marks) {
+        for (const t of this.textRects(start, end)) {
+          // Clipped to the box: text scrolled out of a textarea has no underline.
+          if (t.bottom < r.top || t.top > r.bottom) continue;
+          boxes.push({ box: { left: t.left, top: t.top, right: t.right, bottom: t.bottom }, key: hint.key });
+          const line = h('i', {
+            class: 'underline',
+            'data-tone': SEVERITY_TONE[hint.severity],
+            'data-kind': hint.kind,
+            'data-key': hint.key,
+            'data-start': start,
+            'data-end': end,
+          });
+          line.style.left = `${t.left}px`;
+          line.style.top = `${t.bottom - 2}px`;
+          line.style.width = `${t.width}px`;
+          lines.push(line);
+        }
+      }
+      this.markBoxes = boxes;
+      this.marks.replaceChildren(...lines);
+    }
+
+    problemFree() {
+      return !this.connectionProblem() && Boolean(this.view);
+    }
+
+    /** @returns {Box} where the badge went */
+    placeBadge(r, text, controls, vw, vh) {
+      const bw = this.badge.offsetWidth || 80;
+      const bh = this.badge.offsetHeight || 24;
+      // A textarea's resize grip sits in its corner: keep clear of it.
+      const inset = this.anchor.tagName === 'TEXTAREA' ? 18 : 6;
+      const candidates = [
+        box(r.right - bw - inset, r.bottom - bh - 6, bw, bh), // inside the box's corner, under no text
+        box(r.right + GAP, r.bottom - bh, bw, bh), // beside the box
+        box(r.right + GAP, r.top, bw, bh),
+        box(r.right - bw, r.bottom + 4, bw, bh), // below, above
+        box(r.right - bw, r.top - bh - 4, bw, bh),
+        box(r.left - bw - GAP, r.bottom - bh, bw, bh),
+      ];
+      const fits = (c) => c.left >= 2 && c.top >= 2 && c.right <= vw - 2 && c.bottom <= vh - 2;
+      const clear = (c) => !text.some((t) => hits(c, t)) && !controls.some((t) => hits(c, t));
+      const chosen = candidates.find((c) => fits(c) && clear(c))
+        || candidates.find((c) => fits(c) && !text.some((t) => hits(c, t)))
+        || box(Math.max(4, Math.min(r.right, vw) - bw - inset), Math.max(4, Math.min(r.bottom, vh) - bh - 6), bw, bh);
+      this.badge.style.left = `${Math.round(chosen.left)}px`;
+      this.badge.style.top = `${Math.round(chosen.top)}px`;
+      return chosen;
+    }
+
+    placePanel(r, badge, text, controls, vw, vh) {
+      const p = this.panel;
+      const wide = Math.min(344, vw - 2 * MARGIN);
+      p.style.width = `${wide}px`;
+      p.style.maxHeight = '';
+      const want = Math.min(p.scrollHeight || p.offsetHeight || 320, 520);
+      const buttons = [...document.querySelectorAll(this.postButton)].map((el) => el.getBoundingClientRect())
+        .filter((b) => b.width > 0 && b.height > 0);
+      const clampX = (x, w) => Math.max(MARGIN, Math.min(x, vw - w - MARGIN));
+      const clampY = (y, hgt) => Math.max(MARGIN, Math.min(y, vh - hgt - MARGIN));
+      const full = vh - 2 * MARGIN;
+      const top = Math.min(r.top, badge.top);
+      const bottom = Math.max(r.bottom, badge.bottom);
+      const right = Math.max(r.right, badge.right);
+      // Beside the box a narrower card (down to MIN_CARD_W) beats covering the text.
+      const rightW = Math.min(wide, vw - right - GAP - MARGIN);
+      const leftW = Math.min(wide, r.left - GAP - MARGIN);
+      /** @type {[number, number | null, number, number][]} left, top (null: above), height available, width */
+      const candidates = [
+        [right + GAP, clampY(top, Math.min(want, full)), full, rightW],
+        [r.left - GAP - leftW, clampY(top, Math.min(want, full)), full, leftW],
+        [clampX(r.right - wide, wide), bottom + GAP, vh - MARGIN - bottom - GAP, wide],
+        [clampX(r.right - wide, wide), null, top - GAP - MARGIN, wide],
+      ];
+      /** @type {{c: Box, hgt: number, w: number, cost: number} | null} */
+      let best = null;
+      for (const [x, y0, avail, w] of candidates) {
+        if (w < MIN_CARD_W) continue;
+        const hgt = Math.min(want, avail);
+        if (hgt < Math.min(want, 200)) continue; // too short to show the verdict and scores
+        const y = y0 === null ? top - GAP - hgt : y0;
+        const c = box(x, y, w, hgt);
+        if (c.left < 0 || c.right > vw || c.top < 0 || c.bottom > vh) continue;
+        const cost = text.reduce((s, t) => s + area(c, t), 0) * 1000
+          + buttons.reduce((s, t) => s + area(c, t), 0) * 1000
+          + controls.reduce((s, t) => s + area(c, t), 0) * 10
+          + area(c, box(r.left, r.top, r.width, r.height)) + area(c, badge);
+        if (!best || cost < best.cost) best = { c, hgt, w, cost };
+        if (cost === 0) break;
+      }
+      if (!best) {
+        // Nowhere clear: below the box, scrolling inside.
+        const hgt = Math.min(want, full);
+        best = { c: box(clampX(r.right - wide, wide), clampY(bottom + GAP, hgt), wide, hgt), hgt, w: wide, cost: -1 };
+      }
+      p.style.width = `${Math.floor(best.w)}px`;
+      p.style.left = `${Math.round(best.c.left)}px`;
+      p.style.top = `${Math.round(best.c.top)}px`;
+      p.style.maxHeight = `${Math.floor(best.hgt)}px`;
     }
   }
 

@@ -126,10 +126,64 @@
   }
 
   /**
-   * The overlay's view of a result. Guideline hints are folded into the
-   * passage section (the same text would otherwise show twice).
+   * A converter from the agent's character offsets to offsets into a JS
+   * string. The agent counts code points (Python str indices, docs/result.md);
+   * JS strings count UTF-16 units, so every astral character (most emoji) before
+   * a span shifts it by one.
+   * @returns {(cp: number) => number | null}
    */
-  function present(result) {
+  function codePointsToUnits(text) {
+    /** @type {number[] | null} */
+    let table = null;
+    return (cp) => {
+      if (!Number.isInteger(cp) || cp < 0) return null;
+      if (!table) {
+        table = [0];
+        for (const ch of text) table.push(table[table.length - 1] + ch.length);
+      }
+      return cp < table.length ? table[cp] : null;
+    };
+  }
+
+  /**
+   * The places a hint points at, as [start, end) UTF-16 offsets into `text`
+   * (the text that was analysed), each with its replacement. A span that does
+   * not hold the text the agent says it holds is left out: better no
+   * underline than one in the wrong place.
+   */
+  function presentMarks(h, text) {
+    if (typeof text !== 'string') return [];
+    const units = codePointsToUnits(text);
+    const matches = Array.isArray(h.matches) && h.matches.length ? h.matches
+      : (Array.isArray(h.spans) ? h.spans : []).map((span) => ({ span }));
+    const out = [];
+    for (const m of matches) {
+      if (!isObj(m) || !Array.isArray(m.span) || m.span.length !== 2) continue;
+      const start = units(m.span[0]);
+      const end = units(m.span[1]);
+      if (start === null || end === null || end < start) continue;
+      const said = str(m.text);
+      if (said && text.slice(start, end) !== said) continue;
+      const replacement = typeof m.replacement === 'string' ? m.replacement : null;
+      out.push({ start, end, text: text.slice(start, end), replacement });
+    }
+    return out;
+  }
+
+  /** What identifies a hint within one draft across analyses (for "ignore this"). */
+  function hintKey(h, rule, marks) {
+    const what = marks.length ? marks.map((m) => m.text.toLowerCase()).join('|') : str(h.message);
+    return `${str(h.kind)}:${rule}:${what}`;
+  }
+
+  /**
+   * The overlay's view of a result. Guideline hints are folded into the
+   * passage section (the same text would otherwise show twice). `text` is the
+   * text that was analysed: hint spans are mapped into it.
+   * @param {any} result
+   * @param {string} [text]
+   */
+  function present(result, text) {
     const r = isObj(result) ? result : {};
     const said = typeof r.verdict === 'string' && VERDICT_WORD.test(r.verdict) ? r.verdict : 'unknown';
     const alerted = Array.isArray(r.hints) && r.hints.some((h) => isObj(h) && h.severity === 'alert');
@@ -145,14 +199,25 @@
     }
     const passages = (Array.isArray(r.passages) ? r.passages : []).map(presentPassage).filter((p) => p !== null);
     const shownPassage = passages[0] || null;
-    const hints = (Array.isArray(r.hints) ? r.hints : [])
+    // Every hint when the agent sends them all (the card pages them itself).
+    const all = Array.isArray(r.hints_all) ? r.hints_all : Array.isArray(r.hints) ? r.hints : [];
+    const hints = all
       .filter((h) => isObj(h) && str(h.message))
       .filter((h) => !(h.kind === 'guideline' && shownPassage))
-      .map((h) => ({
-        kind: str(h.kind),
-        severity: SEVERITIES.includes(h.severity) ? h.severity : 'info',
-        message: h.message,
-      }))
+      .map((h) => {
+        const evidence = isObj(h.evidence) ? h.evidence : {};
+        const rule = h.kind === 'rule' ? str(evidence.rule) : '';
+        const marks = presentMarks(h, text);
+        return {
+          key: hintKey(h, rule, marks),
+          kind: str(h.kind),
+          severity: SEVERITIES.includes(h.severity) ? h.severity : 'info',
+          message: h.message,
+          rule,
+          marks,
+          postId: h.kind === 'originality' ? evidence.post_id ?? null : null,
+        };
+      })
       .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
     const nearest = (Array.isArray(r.nearest) ? r.nearest : []).map(presentNearest).filter((n) => n !== null);
     return {
@@ -165,12 +230,34 @@
       platform: platformName(r.platform),
       scores,
       hints,
+      // Hints the agent left out of `hints` without sending `hints_all` (an older agent).
+      hintsMore: Array.isArray(r.hints_all) ? 0 : Math.max(0, num(r.hints_more) ?? 0),
       nearest: nearest[0] || null,
       passage: shownPassage,
     };
   }
 
-  const api = { VERDICTS, UNKNOWN, SCORES, PLATFORM_NAMES, present, formatDate, platformName };
+  /**
+   * Offsets [start, end) into the analysed text `before`, carried over to the
+   * current text `after`: unchanged before the edit, shifted after it, null
+   * when the edit touched them (the next analysis places them again).
+   */
+  function carryMark(before, after, start, end) {
+    if (before === after) return { start, end };
+    let p = 0;
+    const max = Math.min(before.length, after.length);
+    while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+    let s = 0;
+    while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+    if (end <= p) return { start, end };
+    const changedEnd = before.length - s;
+    if (start >= changedEnd) return { start: start + after.length - before.length, end: end + after.length - before.length };
+    return null;
+  }
+
+  const api = {
+    VERDICTS, UNKNOWN, SCORES, PLATFORM_NAMES, present, formatDate, platformName, codePointsToUnits, carryMark,
+  };
   root.OnbrandPresent = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);
