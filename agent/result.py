@@ -14,7 +14,6 @@ RESULT_VERSION = 1
 SEVERITY_ORDER = {"alert": 0, "warn": 1, "info": 2}
 MAX_HINTS = 5  # in `hints`; `hints_all` has every one
 RISKY = 60  # risk at or above it: "risky"
-OFF_VOICE = 60  # voice drift at or above it, with a reason: "off-voice"
 VAGUE = 35  # specificity below it: "vague"
 
 # The verdicts, most urgent first, for findings of one severity; an alert always
@@ -53,7 +52,6 @@ def _findings(scores: dict[str, dict[str, Any]], hints: list[Hint]) -> list[tupl
     """(verdict, severity) of every finding that calls for one."""
     orig = scores.get("originality", {}).get("verdict")
     risk = scores.get("risk", {}).get("value")
-    drift = scores.get("voice_drift", {}).get("value")
     spec = scores.get("specificity", {}).get("value")
     out: list[tuple[str, Severity]] = [
         (ALERT_VERDICT.get(h.kind, "review"), "alert") for h in hints if h.severity == "alert"
@@ -65,7 +63,7 @@ def _findings(scores: dict[str, dict[str, Any]], hints: list[Hint]) -> list[tupl
     if _worst(hints, "complaint") == "warn":  # answered in public, not argued with
         out.append(("complaint", "warn"))
     voice = _worst(hints, "voice")  # a voice hint has a reason; a drift without one has none
-    if drift is not None and drift >= OFF_VOICE and voice in ("alert", "warn"):
+    if voice in ("alert", "warn"):
         out.append(("off-voice", voice))
     if orig == "echo":
         out.append(("echo", "warn"))

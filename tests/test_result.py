@@ -296,3 +296,13 @@ def test_no_alert_under_ok_for_the_demo_drafts(demo: Onbrand) -> None:
         assert r["hints_more"] == len(r["hints_all"]) - len(r["hints"])
         ranks = [("alert", "warn", "info").index(h["severity"]) for h in r["hints_all"]]
         assert ranks == sorted(ranks)
+
+
+def test_a_voice_warning_under_60_drift_is_still_off_voice() -> None:
+    # the hint says the draft drifts, so the badge cannot say all is well
+    hint = Hint("voice", "warn", "Drifting from the brand voice: 5 exclamation marks.")
+    r = result(hint, voice_drift=Score(55, "Drifting from your voice", {"reasons": ["x"]}))
+    assert r["verdict"] == "off-voice"
+    # a drift with no reason worth giving has no hint and no verdict
+    r = result(voice_drift=Score(70, "Drifting from your voice", {"reasons": []}))
+    assert r["verdict"] == "ok"
