@@ -101,6 +101,8 @@ class Settings:
     port: int = DEFAULT_PORT
     hosts: tuple[str, ...] = ()  # empty: loopback (127.0.0.1 and ::1)
     allow_remote: bool = False
+    # Chromium ids besides the pinned one (a store or self-hosted install gets its own).
+    extension_ids: tuple[str, ...] = ()
 
 
 def settings_path() -> Path:
@@ -109,6 +111,11 @@ def settings_path() -> Path:
 
 def valid_port(port: object) -> bool:
     return isinstance(port, int) and not isinstance(port, bool) and 1 <= port <= 65535
+
+
+def valid_extension_id(value: str) -> bool:
+    """A Chromium extension id: 32 letters a-p."""
+    return len(value) == 32 and all("a" <= c <= "p" for c in value)
 
 
 def load_settings() -> Settings:
@@ -127,17 +134,26 @@ def load_settings() -> Settings:
     port = raw.get("port", DEFAULT_PORT) if isinstance(raw, dict) else None
     hosts = raw.get("hosts", []) if isinstance(raw, dict) else None
     allow = raw.get("allow_remote", False) if isinstance(raw, dict) else None
+    ids = raw.get("extension_ids", []) if isinstance(raw, dict) else None
     if (
         not valid_port(port)
         or not isinstance(hosts, list)
         or not all(isinstance(h, str) and h for h in hosts)
         or not isinstance(allow, bool)
+        or not isinstance(ids, list)
+        or not all(isinstance(i, str) and valid_extension_id(i) for i in ids)
     ):
         raise StorageError(
             f"{path} is not valid onbrand settings (port 1-65535, hosts a list of addresses, "
-            "allow_remote true or false); fix it or delete it to go back to the defaults"
+            "allow_remote true or false, extension_ids a list of Chromium extension ids); "
+            "fix it or delete it to go back to the defaults"
         )
-    return Settings(port=int(port), hosts=tuple(hosts), allow_remote=allow)  # type: ignore[arg-type]
+    return Settings(
+        port=int(port),  # type: ignore[arg-type]
+        hosts=tuple(hosts),
+        allow_remote=bool(allow),
+        extension_ids=tuple(ids),
+    )
 
 
 def save_settings(settings: Settings) -> Path:
@@ -148,6 +164,7 @@ def save_settings(settings: Settings) -> Path:
         "port": settings.port,
         "hosts": list(settings.hosts),
         "allow_remote": settings.allow_remote,
+        "extension_ids": list(settings.extension_ids),
     }
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

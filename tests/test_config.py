@@ -49,7 +49,14 @@ def test_round_trip_private_file() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", '{"port": 0}', '{"port": "47615"}', '{"hosts": "::1"}', "[1, 2]"],
+    [
+        "{not json",
+        '{"port": 0}',
+        '{"port": "47615"}',
+        '{"hosts": "::1"}',
+        "[1, 2]",
+        '{"extension_ids": ["not-an-id"]}',
+    ],
 )
 def test_damaged_settings_are_one_line_with_what_to_do(content: str) -> None:
     settings_path().write_text(content)
@@ -70,6 +77,22 @@ def test_serve_keeps_what_it_was_given_and_what_was_saved() -> None:
         48001, ("127.0.0.1",), False
     )
     assert serve_settings(_serve_args("--loopback")) == Settings(port=48001)
+
+
+def test_serve_admits_and_remembers_a_store_extension_id() -> None:
+    store_id = "abcdefghijklmnopabcdefghijklmnop"
+    s = serve_settings(_serve_args("--extension-id", store_id))
+    assert s.extension_ids == (store_id,)
+    save_settings(s)
+    assert load_settings().extension_ids == (store_id,)
+    assert serve_settings(_serve_args("--extension-id", store_id)).extension_ids == (store_id,)
+    assert serve_settings(_serve_args("--loopback")).extension_ids == (store_id,)
+
+
+def test_serve_refuses_what_is_not_an_extension_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--extension-id", "chrome-extension://xyz"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not a Chromium extension id" in err and "\n" not in err
 
 
 def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ from agent.config import (
     agent_port,
     load_settings,
     save_settings,
+    valid_extension_id,
     valid_port,
 )
 
@@ -61,12 +62,21 @@ def serve_settings(args: argparse.Namespace) -> Settings:
     if args.port is not None and not valid_port(args.port):
         raise CLIError(f"--port {args.port} is not a port: use a number from 1 to 65535")
     port = args.port if args.port is not None else saved.port
+    ids = saved.extension_ids
+    for ext_id in args.extension_id or ():
+        if not valid_extension_id(ext_id):
+            raise CLIError(
+                f"--extension-id {ext_id!r} is not a Chromium extension id (32 letters a-p, "
+                "as chrome://extensions shows it)"
+            )
+        ids = ids if ext_id in ids else (*ids, ext_id)
     if args.loopback:
-        return Settings(port=port)
+        return Settings(port=port, extension_ids=ids)
     return Settings(
         port=port,
         hosts=tuple(args.host) if args.host else saved.hosts,
         allow_remote=args.allow_remote or (saved.allow_remote and not args.host),
+        extension_ids=ids,
     )
 
 
@@ -135,7 +145,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         server = AgentServer(
-            core, Auth(), port=settings.port, bind_hosts=hosts, allow_remote=settings.allow_remote
+            core,
+            Auth(),
+            port=settings.port,
+            bind_hosts=hosts,
+            allow_remote=settings.allow_remote,
+            extra_origins=tuple(f"chrome-extension://{i}" for i in settings.extension_ids),
         )
     except ValueError as exc:
         raise CLIError(str(exc)) from None
@@ -323,6 +338,13 @@ def register(add: Any) -> None:
         "--allow-remote",
         action="store_true",
         help="permit a non-loopback --host (refused in privacy mode); remembered",
+    )
+    sp.add_argument(
+        "--extension-id",
+        action="append",
+        metavar="ID",
+        help="also admit this Chromium extension id (a Chrome Web Store or self-hosted "
+        "install); repeatable; remembered",
     )
     sp.add_argument(
         "--loopback",
