@@ -45,7 +45,9 @@ def write(doc: dict[str, Any], path: Path) -> None:
     good one was."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        # 0600 like the store: a backup holds the brand's goals and scores too.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
             fh.flush()

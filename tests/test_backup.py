@@ -65,6 +65,7 @@ def test_export_remove_import_gives_identical_analyses(rich_demo: Onbrand, tmp_p
     r = core.export_brand("demo", file)
     assert r["posts"] == len(dump_before["posts"]) > 50 and r["goals"] == 2
     doc = json.loads(file.read_text(encoding="utf-8"))
+    assert file.stat().st_mode & 0o777 == 0o600
     assert doc["format"] == "onbrand-brand-backup" and doc["rules"]["name"] == "rules.toml"
     assert all(p["posted_at"] and p["platform"] for p in doc["posts"][:5])
 
