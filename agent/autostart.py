@@ -211,9 +211,11 @@ def _activate_cmds(kind: str, path: Path, start_now: bool) -> list[list[str]]:
             enable.insert(3, "--now")
         return [["systemctl", "--user", "daemon-reload"], enable]
     if kind == "launchd":
+        # launchd loads LaunchAgents at login by itself; bootstrap also starts it now.
         uid = str(os.getuid()) if hasattr(os, "getuid") else "0"
-        return [["launchctl", "bootstrap", f"gui/{uid}", str(path)]]
-    return [["schtasks", "/Create", "/F", "/TN", TASK_NAME, "/XML", str(path)]]
+        return [["launchctl", "bootstrap", f"gui/{uid}", str(path)]] if start_now else []
+    create = ["schtasks", "/Create", "/F", "/TN", TASK_NAME, "/XML", str(path)]
+    return [create, ["schtasks", "/Run", "/TN", TASK_NAME]] if start_now else [create]
 
 
 def _deactivate_cmds(kind: str, path: Path) -> list[list[str]]:
@@ -252,13 +254,16 @@ def install(kind: str | None = None, start_now: bool = True, run: Runner | None 
             "`onbrand setup --no-autostart` and start `onbrand serve` yourself"
         ) from None
     run = run or _run
-    tool = _activate_cmds(kind, path, start_now)[0][0]
+    cmds = _activate_cmds(kind, path, start_now)
+    if not cmds:
+        return Outcome(path, True, f"onbrand starts at login ({path})")
+    tool = cmds[0][0]
     if run is _run and shutil.which(tool) is None:
         return Outcome(path, False, f"wrote {path}, but `{tool}` is not here to load it")
     if kind == "launchd":  # bootstrap refuses a label that is already loaded
         for cmd in _deactivate_cmds(kind, path):
             run(cmd)
-    for cmd in _activate_cmds(kind, path, start_now):
+    for cmd in cmds:
         r = run(cmd)
         if r.returncode != 0:
             why = (r.stderr or r.stdout or "").strip().splitlines()

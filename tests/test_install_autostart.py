@@ -145,6 +145,20 @@ def test_launchd_install_replaces_a_loaded_agent(
     assert fake.calls[1][3] == str(out.path)
 
 
+def test_an_agent_already_running_is_not_started_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    fake = FakeSystem()
+    out = autostart.install("launchd", start_now=False, run=fake)
+    assert out.loaded and out.path.is_file() and fake.calls == []  # loaded at next login
+    out = autostart.install("task", start_now=False, run=fake)
+    assert [c[:2] for c in fake.calls] == [["schtasks", "/Create"]]
+    fake.calls.clear()
+    autostart.install("task", run=fake)
+    assert [c[:2] for c in fake.calls] == [["schtasks", "/Create"], ["schtasks", "/Run"]]
+
+
 def test_windows_task_xml() -> None:
     cmd = [r"C:\Users\A&B\pipx\venvs\onbrand\Scripts\pythonw.exe", "-m", "agent", "serve"]
     xml = autostart.task_xml(cmd, r"PC\A&B")
