@@ -177,7 +177,7 @@ def read_only_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["approve", "A post."], ["serve", "--port", "0"], ["status"], ["posts", "list"]]
+    "args", [["approve", "A post."], ["serve", "--port", "47999"], ["status"], ["posts", "list"]]
 )
 def test_read_only_database_is_one_line(
     onbrand_home: Path,
@@ -227,7 +227,7 @@ def test_data_dir_that_cannot_be_made_is_one_line(
 # -- a damaged database ------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [["serve", "--port", "0"], ["status"], ["posts", "list"]])
+@pytest.mark.parametrize("args", [["serve", "--port", "47999"], ["status"], ["posts", "list"]])
 def test_garbage_database_is_one_line(
     onbrand_home: Path, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
