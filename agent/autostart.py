@@ -309,3 +309,19 @@ def installed(kind: str | None = None) -> Path | None:
         return None
     path = entry_path(kind)
     return path if path.exists() else None
+
+
+def enabled(kind: str, run: Runner | None = None) -> bool | None:
+    """Whether the system has the entry loaded for the next login; None when it
+    cannot tell (launchd and Task Scheduler: the file is the entry; systemd with no
+    user session to ask)."""
+    if kind != "systemd":
+        return None
+    run = run or _run
+    if run is _run and shutil.which("systemctl") is None:
+        return None
+    r = run(["systemctl", "--user", "is-enabled", UNIT_NAME])
+    state = (r.stdout or "").strip()
+    if r.returncode == 0:
+        return True
+    return False if state in ("disabled", "linked", "masked", "static") else None

@@ -116,6 +116,22 @@ def test_uninstall_stops_and_removes(xdg: Path) -> None:
     assert autostart.installed("systemd") is None
 
 
+def test_enabled_asks_systemd() -> None:
+    class Says(FakeSystem):
+        def __init__(self, code: int, out: str) -> None:
+            super().__init__(code)
+            self.out = out
+
+        def __call__(self, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+            self.calls.append(list(args))
+            return subprocess.CompletedProcess(list(args), self.returncode, self.out, "")
+
+    assert autostart.enabled("systemd", Says(0, "enabled\n")) is True
+    assert autostart.enabled("systemd", Says(1, "disabled\n")) is False
+    assert autostart.enabled("systemd", Says(1, "")) is None  # no user session to ask
+    assert autostart.enabled("launchd", Says(0, "")) is None
+
+
 def test_launchd_plist(tmp_path: Path) -> None:
     raw = autostart.launchd_plist(
         ["/Users/a b/.local/pipx/venvs/onbrand/bin/python", "-m", "agent", "serve"],

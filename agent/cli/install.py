@@ -168,8 +168,18 @@ def doctor_checks() -> list[dict[str, Any]]:
             _check(
                 "start at login",
                 False,
-                f"{entry} starts another onbrand or older settings",
+                f"{entry} differs from what setup writes now (another install of onbrand, "
+                "or other ONBRAND_* variables)",
                 "onbrand setup (writes it again for this install)",
+            )
+        )
+    elif autostart.enabled(kind) is False:
+        out.append(
+            _check(
+                "start at login",
+                False,
+                f"{entry} is there but not enabled",
+                "systemctl --user enable --now onbrand",
             )
         )
     else:
