@@ -91,6 +91,7 @@ def cmd_brands(args: argparse.Namespace) -> int:
             )
         r = core.remove_brand(name)
         print(f"removed brand {r['brand']} and its {r['posts']} posts")
+        _restart_note()
         return 0
     active = core.active_brand()
     if args.action == "list":
@@ -132,7 +133,18 @@ def cmd_import_brand(args: argparse.Namespace) -> int:
         + (", its rules" if r["rules"] else "")
         + (f", {r['ignored_rules']} ignored rules" if r["ignored_rules"] else "")
     )
+    _restart_note()
     return 0
+
+
+def _restart_note() -> None:
+    """A running agent looks brands up once per run (Store.brand_id)."""
+    port = load_settings().port
+    if agent_up(port):
+        print(
+            f"note: restart the agent running on port {port} so that it sees this change",
+            file=sys.stderr,
+        )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
