@@ -60,6 +60,41 @@ PLACE = re.compile(
     r"\b(?:in|at|near|from|to|across|outside|around)\s+(?:the\s+)?"
     r"((?:[A-Z][a-z]+|[A-Z]{2,3})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2}))*(?:\s\d+\b)?)"
 )
+# Bahasa Indonesia. Separate patterns, so English text matches exactly what it did
+# (the specificity head was trained on English counts): each needs an Indonesian
+# word, "Rp" or an Indonesian unit, and the day names a capital or "hari".
+# (April, September and November are English too: the English pattern has them.)
+ID_MONTHS = "januari|februari|maret|mei|juni|juli|agustus|oktober|desember|agu|agt|okt|des"
+ID_DATE = re.compile(
+    r"\b(?:(?:besok|kemarin|lusa|nanti malam"
+    r"|(?:hari|malam|pagi|siang|sore|minggu|bulan|tahun|akhir pekan)\s+ini"
+    r"|(?:minggu|bulan|tahun|pekan)\s+(?:depan|lalu))\b"
+    rf"|\d{{1,2}}\s+(?:{ID_MONTHS})\b\.?(?:\s+\d{{4}})?"
+    rf"|(?:{ID_MONTHS})\s+(?:19|20)\d\d"
+    r"|hari\s+(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu)\b"
+    r"|(?-i:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu)\b(?:\s*\(\d{1,2}/\d{1,2}\))?"
+    r"|(?:pukul|pk\.?|jam)\s+\d{1,2}(?:[.:]\d\d)?(?:\s+(?:pagi|siang|sore|malam))?"
+    r"|\d{1,2}[.:]\d\d\s+(?-i:WIB|WITA|WIT))",
+    re.I,
+)
+ID_UNITS = (
+    r"rb|ribu|jt|juta|m|miliar|milyar|triliun|persen|orang|toko|cabang|gerai|pelanggan|porsi"
+    r"|bungkus|buah|unit|pcs|kilo|gram|liter|jam|menit|detik|hari|minggu|bulan|tahun|kali|lusin"
+    r"|botol|gelas|karung|ton|mdpl|kg|km|meter|kursi|meja|karyawan|mitra|peserta|pesanan"
+)
+ID_QUANTITY = re.compile(
+    r"(?:\bRp\.?\s?\d(?:[\d.,]*\d)?(?:\s?(?:rb|ribu|jt|juta|m|miliar|milyar)\b)?"
+    rf"|\b\d(?:[\d.,]*\d)?\s?(?:{ID_UNITS})\b"
+    r"|\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus"
+    r"|seribu|puluhan|ratusan|ribuan)\s+(?:" + ID_UNITS + r")\b)",
+    re.I,
+)
+# The place names after di/ke/dari/dekat (lowercase, as Indonesian writes them), a
+# street's "Jl." kept with its name.
+ID_PLACE = re.compile(
+    r"\b(?:di|ke|dari|dekat|sekitar|seluruh)\s+"
+    r"((?:Jl\.?\s+|Jalan\s+)?(?:[A-Z][a-z]+|[A-Z]{2,3})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2}))*(?:\s\d+\b)?)"
+)
 MID_SENTENCE = re.compile(r"[\w,;&'’(-]\s*$")  # the rule; _mid_sentence is its fast form
 COMMON_CAPS = {
     "i",
@@ -261,11 +296,13 @@ def evidence(text: str) -> dict[str, list[dict[str, object]]]:
     marked = marks(text)
     links = list(marked.links)
     inside_link = lambda sp: any(s <= sp[0] < e for s, e in links)  # noqa: E731
-    dates = _merge([s for s in _spans(DATE, text) if not inside_link(s)])
-    quantities = _merge([s for s in _spans(QUANTITY, text) if not inside_link(s)])
+    dates = _merge([s for s in _spans(DATE, text) + _spans(ID_DATE, text) if not inside_link(s)])
+    quantities = _merge(
+        [s for s in _spans(QUANTITY, text) + _spans(ID_QUANTITY, text) if not inside_link(s)]
+    )
     places = [
         s
-        for s in _spans(PLACE, text, 1)
+        for s in _merge(_spans(PLACE, text, 1) + _spans(ID_PLACE, text, 1))
         if not inside_link(s) and not any(a <= s[0] < b for a, b in dates)
     ]
     covered = dates + quantities + places
@@ -279,7 +316,7 @@ def evidence(text: str) -> dict[str, list[dict[str, object]]]:
     names = [
         s
         for s in _merge_adjacent_names(found, text)
-        if not any(a <= s[0] < b for a, b in places + dates)
+        if not any(a <= s[0] < b for a, b in places + dates + quantities)
     ]
     kinds = {
         "numbers": numbers,

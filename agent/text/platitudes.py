@@ -1,4 +1,5 @@
-"""Stock phrases: find the bank's phrases (agent/data/platitudes.txt) in a draft.
+"""Stock phrases: find the bank's phrases (agent/data/platitudes.txt, and
+platitudes_id.txt for Bahasa Indonesia) in a draft.
 
 Matching works on words, not characters, so it is robust to case, punctuation,
 hyphens ("best-in-class" = "best in class"), curly apostrophes, common
@@ -159,7 +160,13 @@ class Bank:
         return hits, share, len(words)
 
 
+BANKS = ("platitudes.txt", "platitudes_id.txt")  # English; Bahasa Indonesia
+
+
 @cache
 def bank() -> Bank:
-    raw = resources.files("agent").joinpath("data/platitudes.txt").read_text(encoding="utf-8")
-    return Bank.from_lines(raw.splitlines())
+    lines: list[str] = []
+    for name in BANKS:
+        raw = resources.files("agent").joinpath(f"data/{name}").read_text(encoding="utf-8")
+        lines += raw.splitlines()
+    return Bank.from_lines(lines)

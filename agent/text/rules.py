@@ -105,6 +105,13 @@ _SINGULAR_TO_PLURAL = {
     "my": "our",
     "me": "us",
     "i": "we",
+    # Bahasa Indonesia: formal, everyday and Jakarta-slang "I" all become "kami"
+    # (the "we" that leaves the reader out, as a company speaks).
+    "saya": "kami",
+    "aku": "kami",
+    "gue": "kami",
+    "gua": "kami",
+    "gw": "kami",
 }
 _PLURAL_TO_SINGULAR = {
     "we are": "I am",
@@ -122,6 +129,7 @@ _PLURAL_TO_SINGULAR = {
     "our": "my",
     "us": "me",
     "we": "I",
+    "kami": "saya",
 }
 
 

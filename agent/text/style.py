@@ -22,8 +22,13 @@ EMOJI = re.compile(
     re.U,
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-SINGULAR = re.compile(r"\b(i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|me|my|mine|myself)\b", re.I)
-PLURAL = re.compile(r"\b(we|we're|we’re|we've|we’ve|we'll|we’ll|us|our|ours|ourselves)\b", re.I)
+# English and Bahasa Indonesia (saya, aku, gue/gua/gw; kami, the "we" a company speaks)
+SINGULAR = re.compile(
+    r"\b(i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|me|my|mine|myself|saya|aku|gue|gua|gw)\b", re.I
+)
+PLURAL = re.compile(
+    r"\b(we|we're|we’re|we've|we’ve|we'll|we’ll|us|our|ours|ourselves|kami)\b", re.I
+)
 SENTENCE = re.compile(r"[.!?]+(?:\s|$)")
 VOWELS = re.compile(r"[aeiouy]+")
 
