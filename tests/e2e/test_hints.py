@@ -165,6 +165,19 @@ def test_underlines_lie_under_the_spans_characters(page: Page, site: Site) -> No
     shot(page, f"underlines-{site.name}")
 
 
+@pytest.mark.parametrize("site", [SITES[2], SITES[5]], ids=str)  # Lexical, textarea
+def test_clicking_an_underlined_word_opens_its_hint(page: Page, site: Site) -> None:
+    h = write(page, site)
+    expect(h.locator(".panel")).to_be_hidden()
+    [t] = rects(page, site, "amazing")
+    page.mouse.click((t["left"] + t["right"]) / 2, (t["top"] + t["bottom"]) / 2)
+    focused = h.locator(".hint.focus")
+    expect(focused).to_have_attribute("data-rule", "hype-words")
+    expect(focused).to_be_in_viewport()
+    # The click also put the caret there, as any click in the text does.
+    assert page.evaluate("window.__fixture.getText()") == DRAFT
+
+
 # -- badge and card ------------------------------------------------------------------------
 
 

@@ -553,8 +553,12 @@
 
     // -- geometry ----------------------------------------------------------------
 
-    /** Viewport rectangles of the editor's text [start, end) (all of it when no range is given). */
-    textRects(start = 0, end = Infinity) {
+    /**
+     * Viewport rectangles of the editor's text [start, end) (all of it when no
+     * range is given); `pieces` from one A.textMap of this layout pass.
+     * @param {{node: Node, start: number, end: number, offsets: number[] | null}[] | null} [pieces]
+     */
+    textRects(start = 0, end = Infinity, pieces = null) {
       const out = [];
       const range = document.createRange();
       if (this.mirror) {
@@ -566,7 +570,7 @@
         for (const r of range.getClientRects()) if (r.width > 0.5) out.push(r);
         return out;
       }
-      for (const p of A.textMap(this.anchor).pieces) {
+      for (const p of pieces || A.textMap(this.anchor).pieces) {
         const a = Math.max(start, p.start);
         const b = Math.min(end, p.end);
         if (a >= b) continue;
@@ -637,19 +641,20 @@
         return;
       }
       this.syncMirror(r);
-      const text = this.textRects();
+      const pieces = this.mirror ? null : A.textMap(this.anchor).pieces;
+      const text = this.textRects(0, Infinity, pieces);
       const controls = this.controls();
-      this.placeMarks(r);
+      this.placeMarks(r, pieces);
       const b = this.placeBadge(r, text, controls, vw, vh);
       if (this.open) this.placePanel(r, b, text, controls, vw, vh);
     }
 
-    placeMarks(r) {
+    placeMarks(r, pieces) {
       const lines = [];
       const boxes = [];
       const marks = this.problemFree() ? this.currentMarks() : [];
       for (const { hint, start, end } of marks) {
-        for (const t of this.textRects(start, end)) {
+        for (const t of this.textRects(start, end, pieces)) {
           // Clipped to the box: text scrolled out of a textarea has no underline.
           if (t.bottom < r.top || t.top > r.bottom) continue;
           boxes.push({ box: { left: t.left, top: t.top, right: t.right, bottom: t.bottom }, key: hint.key });
