@@ -477,6 +477,8 @@ class Onbrand:
             except StorageError as exc:
                 raise OnbrandError(str(exc), "internal") from None
             self.invalidate(name)
+        if self.store.get_meta("active_brand") is None:  # e.g. it was removed just before
+            self.use_brand(name)
         return {"brand": name, "file": str(path), **self._backup_counts(doc)}
 
     def remove_brand(self, brand: str) -> dict[str, Any]:

@@ -82,6 +82,7 @@ def test_export_remove_import_gives_identical_analyses(rich_demo: Onbrand, tmp_p
 
     restored = core.import_brand(file)
     assert restored["posts"] == r["posts"]
+    assert core.active_brand() == "demo"  # it was active before; no other one was chosen
     assert core.store.brand_dump("demo") == dump_before
     assert core.store.ignored_rules("demo") == ignored_before
     assert _analyses(core) == before
