@@ -296,6 +296,26 @@ def test_a_repeat_can_be_called_an_update(page: Page) -> None:
     expect(panel.locator('.hint[data-kind="originality"]')).to_have_count(0)
 
 
+POSTED = "Night shift at the Leeds bench: 11 packs rebuilt by 2 mechanics before 6 am on 9 May."
+
+
+def test_approval_is_offered_after_the_site_posts(page: Page, agent: Agent) -> None:
+    site = SITES[0]  # X, Draft.js
+    open_editor(page, site)
+    page.keyboard.type(POSTED, delay=TYPE_DELAY)
+    h = settled(page)
+    # Before posting, the card's button says what it does: approve this text.
+    expect(open_panel(h).locator(".approve")).to_have_text("Approve this text")
+    page.locator(SUBMIT[site.name]).click()  # the site sends the post and empties the box
+    page.wait_for_function("() => window.__fixture.getText() === ''")
+    expect(h.locator(".badge .label")).to_have_text("Posted")
+    panel = open_panel(h)
+    panel.locator(".approve-posted").click()
+    expect(panel.locator(".approve-status")).to_contain_text("Saved to", timeout=30_000)
+    shot(page, "posted-approved")
+    assert any(p["text"] == POSTED for p in agent.posts())
+
+
 # -- keyboard and accessibility ---------------------------------------------------------------
 
 

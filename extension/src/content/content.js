@@ -34,6 +34,8 @@
   // How long after a click on the site's publish button the box must empty
   // (or vanish) for the text to count as published.
   const PUBLISH_WINDOW_MS = 6000;
+  // How long "Approve as posted" stays offered after a publish.
+  const POSTED_OFFER_MS = 30000;
   const TICK_MS = 1000;
   // The page-wide listeners only read: passive, so they never hold up scrolling.
   /** @type {AddEventListenerOptions} */
@@ -164,6 +166,8 @@
       this.dismissedText = null;
       /** @type {{text: string, until: number} | null} a publish click waiting for the box to empty */
       this.armed = null;
+      /** @type {{text: string, until: number} | null} text just published, offered for approval */
+      this.posted = null;
       /** @type {number | null} when the person began typing in this box since it was last empty */
       this.typedAt = null;
       this.schedule = new DraftSchedule({
@@ -179,6 +183,8 @@
         onApprove: () => this.approve(this.text),
         onDismiss: () => this.dismiss(),
         onApply: (fix) => this.applyFix(fix),
+        onApprovePosted: () => this.approvePosted(),
+        onDeclinePosted: () => this.endPosted(),
         onIgnoreRule: (rule, ignore) => this.ignoreRule(rule, ignore),
       });
 
@@ -304,7 +310,7 @@
       }
       this.overlay.setState(state, this.error || link.detail);
       this.overlay.setCanApprove(Boolean(this.text.trim()));
-      this.overlay.setVisible(active && this.dismissedText === null);
+      this.overlay.setVisible((active && this.dismissedText === null) || this.posted !== null);
     }
 
     onAnalysis(seq, result) {
@@ -405,23 +411,46 @@
 
     /** The site's publish button was pressed (or its shortcut): wait for the box to empty. */
     arm() {
-      if (!settings.learnFromPosts || !this.text.trim()) return;
+      if (!this.text.trim()) return;
       this.armed = { text: this.text, until: Date.now() + PUBLISH_WINDOW_MS };
       tick.fast();
     }
 
-    /** The box emptied or vanished right after a publish: learn the text. */
+    /**
+     * The box emptied or vanished right after a publish: learn the text, or
+     * (without "Learn from posts I publish") offer to approve what was posted.
+     */
     published() {
       if (!this.armed) return;
       const { text, until } = this.armed;
       this.armed = null;
-      if (Date.now() <= until) this.approve(text, true);
+      if (Date.now() > until) return;
+      if (settings.learnFromPosts) {
+        this.approve(text, true);
+      } else if (this.editor.isConnected) {
+        this.posted = { text, until: Date.now() + POSTED_OFFER_MS };
+        this.overlay.setPosted(true);
+      }
+    }
+
+    /** "Approve as posted": the text the site just published. */
+    approvePosted() {
+      if (this.posted) this.approve(this.posted.text);
+    }
+
+    /** The offer to approve a published text ends: declined, expired, or typing again. */
+    endPosted() {
+      if (!this.posted) return;
+      this.posted = null;
+      this.overlay.setPosted(false);
+      this.refresh();
     }
 
     /** Called every tick: textareas can change without events; arms expire. */
     poll() {
       if (this.editor.tagName === 'TEXTAREA' || this.editor.tagName === 'INPUT' || this.armed) this.read();
       if (this.armed && Date.now() > this.armed.until) this.armed = null;
+      if (this.posted && (Date.now() > this.posted.until || this.text.trim())) this.endPosted();
       if (this.overlay.visible) this.overlay.place();
     }
 
@@ -478,7 +507,6 @@
 
   /** A click on the site's publish button arms the box it belongs to. */
   function onClick(e) {
-    if (!settings.learnFromPosts) return;
     const button = A.postButtonOf(adapter, e.target);
     if (!button) return;
     /** @type {Draft | null} */

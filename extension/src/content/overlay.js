@@ -107,14 +107,20 @@
      * @param {() => void} o.onDismiss
      * @param {(mark: {start: number, end: number, text: string, replacement: string}) => void} [o.onApply]
      * @param {(rule: string, ignore: boolean) => void} [o.onIgnoreRule]
+     * @param {() => void} [o.onApprovePosted]
+     * @param {() => void} [o.onDeclinePosted]
      */
-    constructor({ draftId, anchor, postButton, onApprove, onDismiss, onApply, onIgnoreRule }) {
+    constructor({ draftId, anchor, postButton, onApprove, onDismiss, onApply, onIgnoreRule, onApprovePosted, onDeclinePosted }) {
       this.anchor = anchor;
       this.postButton = postButton || 'button[type="submit"]';
       this.onApprove = onApprove;
       this.onDismiss = onDismiss;
       this.onApply = onApply || (() => {});
       this.onIgnoreRule = onIgnoreRule || (() => {});
+      this.onApprovePosted = onApprovePosted || (() => {});
+      this.onDeclinePosted = onDeclinePosted || (() => {});
+      /** the site just published the draft: approval is offered */
+      this.posted = false;
       this.state = 'connecting';
       this.detail = '';
       this.view = null;
@@ -235,6 +241,16 @@
         this.update = false;
         this.showAll = false;
       }
+      if (this.visible) this.place();
+    }
+
+    /** Offer (or stop offering) to approve what the site just published. */
+    setPosted(on) {
+      if (on === this.posted) return;
+      this.posted = on;
+      if (on) this.approveStatus = null;
+      this.host.toggleAttribute('data-posted', on);
+      this.render();
       if (this.visible) this.place();
     }
 
@@ -362,6 +378,15 @@
     }
 
     renderBadge() {
+      if (this.posted) {
+        this.badge.replaceChildren(
+          h('span', { class: 'mark', 'data-tone': 'good' }),
+          h('span', { class: 'label', 'data-tone': 'good' }, 'Posted'),
+          h('span', { class: 'vh' }, ', approve it? onbrand'),
+        );
+        this.badge.title = 'onbrand: posted. Add it to your approved posts?';
+        return;
+      }
       const problem = this.connectionProblem();
       const v = this.shownVerdict();
       const tone = problem || !v ? 'idle' : v.tone;
@@ -379,7 +404,42 @@
       this.badge.title = `onbrand: ${what}${issues ? `, ${issues} ${issues === 1 ? 'issue' : 'issues'}` : ''}`;
     }
 
+    /** After a publish: approve exactly what was posted, or not. */
+    renderPosted() {
+      const status = h('span', {
+        class: 'approve-status',
+        role: 'status',
+        'aria-live': 'polite',
+        'data-tone': this.approveStatus ? this.approveStatus.tone : null,
+      }, this.approveStatus ? this.approveStatus.text : '');
+      this.panel.replaceChildren(
+        h('header', null,
+          h('span', { class: 'mark', 'data-tone': 'good' }),
+          h('div', { class: 'heading' }, h('h2', null, 'Posted'), h('p', { class: 'sub' }, 'onbrand')),
+          h('button', {
+            class: 'icon dismiss',
+            type: 'button',
+            'aria-label': 'Do not approve it',
+            title: 'Do not approve it',
+            onclick: () => this.onDeclinePosted(),
+          }, '×')),
+        h('div', { class: 'body' }, h('p', { class: 'notice' },
+          'Add the post you just published to your approved posts? Later drafts are checked against it.')),
+        h('footer', null,
+          h('button', {
+            class: 'approve approve-posted',
+            type: 'button',
+            disabled: !(this.state === 'ready' || this.state === 'analyzing'),
+            onclick: () => this.onApprovePosted(),
+          }, 'Approve as posted'),
+          status));
+    }
+
     renderPanel() {
+      if (this.posted) {
+        this.renderPosted();
+        return;
+      }
       const problem = this.connectionProblem();
       const v = this.view;
       const shown = this.shownVerdict();
