@@ -23,7 +23,17 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
     out = tmp_path / "bench.json"
     env = {**os.environ, CACHE_ENV: str(onnx_cache), "ONBRAND_HOME": str(tmp_path / "home")}
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.bench", "--quick", "--out", str(out)],
+        # no shared data: the realistic drafts come from the repository's own posts
+        [
+            sys.executable,
+            "-m",
+            "tools.bench",
+            "--quick",
+            "--out",
+            str(out),
+            "--data",
+            str(tmp_path / "no-shared-data"),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -42,6 +52,9 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
         "cold start to first answer",
         "end-to-end, 1 typist, whole 280-char drafts",
         "end-to-end / bare encoder",
+        "end-to-end, 1 typist, realistic 280-char drafts",
+        "of which outside the core",
+        "realistic 280 chars, interleaved",
         "end-to-end, 20 typists typing",
         "agent RSS",
         "approve -> reflected",
@@ -58,3 +71,8 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
     typing = next(r for r in rows if r["measure"] == "end-to-end, 20 typists typing")
     assert typing["data"]["errors"] == 0
     assert data["meta"]["backend"] == "onnx-int8"
+    assert data["meta"]["cpu"]
+    real = next(r for r in rows if "realistic 280-char drafts" in r["measure"])
+    assert "own realistic posts" in real["data"]["source"]
+    ratio = next(r for r in rows if "realistic 280 chars, interleaved" in r["measure"])
+    assert ratio["goal"] == "p95 <= 1.3" and ratio["data"]["ratio_p95"] > 0

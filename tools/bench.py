@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import hashlib
 import json
 import math
@@ -215,6 +216,58 @@ def drafts_of_length(chars: int, count: int, seed: int) -> list[str]:
             seen.add(text)
             out.append(text)
     return out
+
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+LINKEDIN = Path("linkedin_influencers_sample") / "linkedIn_data_Kartik-checkpoint.csv"
+OWN_POSTS = ROOT / "tools" / "data" / "realistic_posts.txt"
+
+
+def realistic_drafts(count: int, seed: int, data: Path) -> tuple[list[str], str]:
+    """`count` distinct 280-character windows, cut at word starts, of real posts:
+    the LinkedIn sample in the shared data (emoji, curly quotes, names, links), or,
+    without it, tools/data/realistic_posts.txt (our own writing of the same kind).
+    Returns the drafts and where they came from."""
+    posts: list[str] = []
+    source = "own realistic posts (tools/data/realistic_posts.txt)"
+    path = data / LINKEDIN
+    if path.is_file():
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            posts = [r["content"] for r in csv.DictReader(fh) if len(r.get("content") or "") > 300]
+        source = f"LinkedIn sample posts ({path.parent.name})"
+    if not posts:
+        raw = OWN_POSTS.read_text(encoding="utf-8")
+        own = [p.strip() for p in raw.split("\n\n") if p.strip() and not p.startswith("#")]
+        # the posts run about 300 characters: windows over all of them, one after another
+        posts = ["\n\n".join(own[i:] + own[:i]) for i in range(len(own))]
+    rng = random.Random(seed)
+    out: list[str] = []
+    seen: set[str] = set()
+    for _ in range(count * 50):
+        post = rng.choice(posts)
+        starts = [0] + [m.end() for m in re.finditer(r"\s+", post) if m.end() <= len(post) - 280]
+        start = rng.choice(starts)
+        text = post[start : start + 280]
+        if len(text) == 280 and text not in seen:
+            seen.add(text)
+            out.append(text)
+            if len(out) == count:
+                break
+    return out, source
+
+
+def cpu_model() -> str:
+    """The CPU's name and whether it has AVX-512 VNNI (int8 matrix products)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or "unknown"
+    name = next(
+        (ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("model name")),
+        "unknown",
+    )
+    vnni = "avx512_vnni" in info or "avx_vnni" in info
+    return f"{name} ({'with' if vnni else 'without'} VNNI)"
 
 
 # Approve -> reflected: a post on a topic the demo brand never covered, and a
@@ -900,6 +953,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "cpu": cpu_model(),
     }
     backend, info = ensure_model(args.backend)
     meta.update(info, backend=backend)
@@ -994,6 +1048,60 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     meta["load_avg_end"] = load_avg()
     meta["seconds"] = round(time.perf_counter() - t_all, 1)
     return {"meta": meta, "rows": [asdict(r) | {"status": r.status} for r in rows], "raw": raw}
+
+
+def realistic_rows(
+    port: int, token: str, n: int, n_posts: int, backend: str, data: Path, raw: dict[str, Any]
+) -> list[Row]:
+    """Whole 280-character drafts cut from real posts, with the bare encoder timed
+    on other windows of the same posts between the requests: the goal rows (issue
+    #23) are these, at p95. "Outside the core" is the end-to-end time less the
+    agent's own `timings_ms.total`: the websocket, JSON and the event loop."""
+    from embeddings.backends import load_encoder
+
+    texts, source = realistic_drafts(n, 281, data)
+    bare_texts, _ = realistic_drafts(n, 2810, data)
+    got = asyncio.run(
+        one_shot(port, token, texts, 2, bare=load_encoder(backend), bare_texts=bare_texts)
+    )
+    lat, bare_ms = got["latency_ms"], got["bare_ms"]
+    outside = [
+        e - float(t.get("total", math.nan)) for e, t in zip(lat, got["timings"], strict=True)
+    ]
+    raw["e2e_realistic_280_ms"] = lat
+    raw["bare_interleaved_realistic_280_ms"] = bare_ms
+    ratio50 = pct(lat, 50) / pct(bare_ms, 50)
+    ratio95 = pct(lat, 95) / pct(bare_ms, 95)
+    rows = [
+        Row(
+            f"end-to-end, 1 typist, realistic 280-char drafts, {n_posts:,} posts",
+            f"{p50_p95(lat)}; from {source}",
+            f"p95 <= {GOAL_E2E_1:.0f} ms",
+            pct(lat, 95) <= GOAL_E2E_1,
+            {"p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95), "source": source},
+        ),
+        Row(
+            "  of which outside the core (websocket, JSON, event loop)",
+            p50_p95(outside),
+            data={"p50_ms": pct(outside, 50), "p95_ms": pct(outside, 95)},
+        ),
+        Row(
+            f"end-to-end / bare encoder ({backend}, realistic 280 chars, interleaved)",
+            f"p95 {ratio95:.2f}x, p50 {ratio50:.2f}x (bare p50 {pct(bare_ms, 50):.1f} / "
+            f"p95 {pct(bare_ms, 95):.1f} ms between the requests)",
+            f"p95 <= {GOAL_RATIO}",
+            ratio95 <= GOAL_RATIO,
+            {
+                "ratio_p50": ratio50,
+                "ratio_p95": ratio95,
+                "bare_p50_ms": pct(bare_ms, 50),
+                "bare_p95_ms": pct(bare_ms, 95),
+            },
+        ),
+    ]
+    for r in rows:
+        say(r.measure + ": " + r.result)
+    return rows
 
 
 def agent_section(
@@ -1096,9 +1204,7 @@ def agent_section(
                 f"p50 {ratio50:.2f}x, p95 {ratio95:.2f}x (bare p50 {pct(bare280, 50):.1f} / "
                 f"p95 {pct(bare280, 95):.1f} ms between the requests; "
                 f"{apart:.2f}x against the bare row above)",
-                f"<= {GOAL_RATIO}",
-                ratio50 <= GOAL_RATIO,
-                {
+                data={
                     "ratio_p50": ratio50,
                     "ratio_p95": ratio95,
                     "bare_p50_ms": pct(bare280, 50),
@@ -1107,6 +1213,7 @@ def agent_section(
             )
         )
         say(rows[-1].measure + ": " + rows[-1].result)
+        rows += realistic_rows(agent.port, token, n, n_posts, backend, args.data, raw)
 
         texts = drafts_of_length(280, 200, seed=1234)
         secs1 = plan.typing_1_s
@@ -1294,6 +1401,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where generated brands go")
     ap.add_argument("--soak", action="store_true", help="20 typists for --minutes minutes")
     ap.add_argument("--minutes", type=float, default=5)
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="the shared data folder, for realistic drafts (own posts without it)",
+    )
     ap.add_argument(
         "--hostile-only", action="store_true", help="with --soak: only the hostile phase"
     )
