@@ -165,6 +165,24 @@ def test_underlines_lie_under_the_spans_characters(page: Page, site: Site) -> No
     shot(page, f"underlines-{site.name}")
 
 
+@pytest.mark.parametrize("site", [SITES[1], SITES[4]], ids=str)  # Quill, TipTap
+def test_underlines_follow_a_resize_that_rewraps_the_text(page: Page, site: Site) -> None:
+    h = write(page, site)
+    try:
+        # Narrower: the box moves and its text wraps at other words.
+        page.set_viewport_size({"width": 520, "height": 860})
+        at = len(DRAFT[: DRAFT.index("users")].encode("utf-16-le")) // 2
+        line = h.locator(f'.underline[data-start="{at}"]')
+        page.wait_for_timeout(300)
+        [t] = rects(page, site, "users")
+        expect(line).to_have_count(1)
+        u = box(line)
+        assert abs(u["left"] - t["left"]) <= 1 and t["bottom"] - 4 <= u["top"] <= t["bottom"] + 1
+        shot(page, f"rewrapped-{site.name}")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 860})
+
+
 @pytest.mark.parametrize("site", [SITES[2], SITES[5]], ids=str)  # Lexical, textarea
 def test_clicking_an_underlined_word_opens_its_hint(page: Page, site: Site) -> None:
     h = write(page, site)
