@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from agent.service import protocol as P
+from tools.training import datasets as ds
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE = ROOT / ".eval-cache" / "bench"
@@ -218,7 +219,6 @@ def drafts_of_length(chars: int, count: int, seed: int) -> list[str]:
     return out
 
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
 LINKEDIN = Path("linkedin_influencers_sample") / "linkedIn_data_Kartik-checkpoint.csv"
 OWN_POSTS = ROOT / "tools" / "data" / "realistic_posts.txt"
 
@@ -768,8 +768,6 @@ async def approve_reflected(port: int, token: str, pairs: list[tuple[str, str]])
 
 def corpus_texts(limit: int) -> list[str]:
     """Public brand tweets (shared/data: twcs brand replies), deduplicated."""
-    from tools.training import datasets as ds
-
     brands = ds.twcs_brands(ds.DEFAULT_DATA)
     texts = list(dict.fromkeys(t for rows in brands.values() for _, t in rows))
     random.Random(3).shuffle(texts)
@@ -1404,7 +1402,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA,
+        default=ds.DEFAULT_DATA,
         help="the shared data folder, for realistic drafts (own posts without it)",
     )
     ap.add_argument(

@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tools.training import datasets as ds
+
 ROOT = Path(__file__).resolve().parents[1]
 
 EDGE = [
@@ -121,7 +123,7 @@ async def _over_socket(core: Any, items: list[dict[str, Any]]) -> list[dict[str,
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=ds.DEFAULT_DATA)
     ap.add_argument("--socket", type=int, default=200, help="how many texts go over the socket")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

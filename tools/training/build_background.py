@@ -26,6 +26,7 @@ import numpy as np
 
 from agent.text.style import features
 from embeddings import load_encoder
+from tools.training import datasets as ds
 
 N_CENTROIDS = 512
 PER_SOURCE = 2500
@@ -50,7 +51,7 @@ def load_texts(data: Path) -> dict[str, list[str]]:
 def main() -> None:
     from sklearn.cluster import MiniBatchKMeans
 
-    default = Path(__file__).resolve().parents[3] / "shared" / "data"
+    default = ds.DEFAULT_DATA
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     rng = random.Random(0)
     texts: list[str] = []

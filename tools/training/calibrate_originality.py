@@ -36,7 +36,7 @@ from agent.models.heads import heads
 from agent.models.pairs import pair_features
 from embeddings.backends import load_encoder
 from tools.training.cache import EmbeddingCache
-from tools.training.datasets import pit
+from tools.training.datasets import DEFAULT_DATA, pit
 
 
 def f1_curve(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float, float]]:
@@ -77,11 +77,7 @@ def out_of_fold(
 
 
 def main() -> None:
-    data = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else Path(__file__).resolve().parents[3] / "shared/data"
-    )
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA
     pairs = pit(data, "dev")
     a, b, y = pairs.a, pairs.b, pairs.y
     enc = load_encoder("torch")

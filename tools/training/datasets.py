@@ -12,13 +12,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# `make eval` and the training scripts read the shared data beside the repository,
+# or where ONBRAND_SHARED_DATA points (CI points it nowhere, so no test leans on it).
+DEFAULT_DATA = Path(
+    os.environ.get("ONBRAND_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 PLACE_URL = "https://t.co/link"
 PLACE_USER = "@user"
 
