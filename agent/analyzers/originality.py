@@ -15,8 +15,7 @@ from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
 from agent.models.calibration import Thresholds, thresholds
-from agent.models.pairs import WORD as PAIR_WORD
-from agent.models.pairs import repeat_probability
+from agent.models.pairs import repeat_probability, side
 from agent.platforms import PLATFORM_NAMES
 from agent.text.concrete import COMMON_CAPS, evidence
 
@@ -73,10 +72,7 @@ def is_update(added: list[str], draft: str) -> bool:
     two new names or places. One name alone is usually the brand's own product
     or place said in a reworded repeat ("bring your Brick")."""
     kinds = {
-        kind
-        for kind in FACT_KINDS
-        for item in evidence(draft)[kind]
-        if str(item["text"]) in added
+        kind for kind in FACT_KINDS for item in evidence(draft)[kind] if str(item["text"]) in added
     }
     return bool(kinds & {"numbers", "quantities", "dates"}) or len(added) >= 2
 
@@ -98,7 +94,7 @@ def closeness(cos: float, draft: str, past: str, t: Thresholds) -> tuple[str, in
     post at cosine `cos`."""
     if cos < COSINE_FLOOR:
         return "fresh", originality_value(cos, t.repeat, t.echo)
-    if min(len(PAIR_WORD.findall(s.lower())) for s in (draft, past)) < MIN_PAIR_WORDS:
+    if min(side(draft).n_words, side(past).n_words) < MIN_PAIR_WORDS:
         score, repeat, echo = cos, t.repeat, t.echo
     else:
         score, repeat, echo = repeat_probability(cos, draft, past), t.pair_repeat, t.pair_echo

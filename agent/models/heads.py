@@ -200,7 +200,40 @@ def _normalise(text: str) -> str:
 
 
 def _vector_path(t: str, n_min: int, n_max: int) -> bool:
-    return len(t) >= VECTOR_MIN and t.isascii() and 2 <= n_min <= n_max <= 7
+    return len(t) >= VECTOR_MIN and 2 <= n_min <= n_max <= 7
+
+
+def _all_position_crcs(t: str, n_min: int, n_max: int) -> np.ndarray:
+    """The CRC of every n-gram position of `t`, any script. A text with a few
+    non-ASCII characters (a curly quote, an emoji, "café") is mostly ASCII: each
+    such character stands in as one NUL byte so the numpy path hashes the rest,
+    and only the grams that touch one are hashed again from their own UTF-8."""
+    if t.isascii():
+        return np.concatenate(_position_crcs(t, n_min, n_max))
+    wide = np.frombuffer(t.encode("utf-32-le"), dtype="<u4") > 127
+    stand_in = "".join(c if c.isascii() else "\0" for c in t)
+    touched = np.concatenate([[0], np.cumsum(wide)])
+    out = []
+    for n, crcs in zip(
+        range(n_min, n_max + 1), _position_crcs(stand_in, n_min, n_max), strict=True
+    ):
+        m = len(t) - n + 1
+        redo = np.flatnonzero(touched[n : n + m] - touched[:m])
+        if len(redo):
+            crcs = crcs.copy()
+            for i in redo.tolist():
+                crcs[i] = _crc_of(t[i : i + n])
+        out.append(crcs)
+    return np.concatenate(out)
+
+
+def _crc_of(gram: str) -> int:
+    h = _CRC.get(gram)
+    if h is None:
+        h = zlib.crc32(f"{len(gram)}:{gram}".encode())
+        if len(_CRC) < _CRC_MAX:
+            _CRC[gram] = h
+    return h
 
 
 # The per-position CRCs of the last few texts: a window of a draft (risk reads a
@@ -311,7 +344,7 @@ def hashed_ngram_arrays(
         # A bucket's count is the number of positions whose n-gram falls in it,
         # which is the sum of its distinct n-grams' counts.
         # The vector path's texts are longer than any n, so no n is left empty.
-        crcs = np.concatenate(_position_crcs(t, n_min, n_max))
+        crcs = _all_position_crcs(t, n_min, n_max)
         buckets, counts = np.unique(crcs % np.uint32(dim), return_counts=True)
         vals = 1.0 + np.log(counts)
         buckets = buckets.astype(np.int64)

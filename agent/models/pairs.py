@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -86,38 +88,57 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.lower().replace("’", "'"))
 
 
-def _jac(a: set, b: set) -> float:
+def _jac(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _cont(a: set, b: set) -> float:
+def _cont(a: frozenset, b: frozenset) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _char3(text: str) -> set[str]:
-    t = " ".join(_words(text))
-    return {t[i : i + 3] for i in range(max(len(t) - 2, 0))}
+@dataclass(frozen=True)
+class Side:
+    """One text's half of the pair features."""
+
+    n_words: int
+    words: frozenset[str]
+    content: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    char3: frozenset[str]
+    numbers: frozenset[str]
+
+
+# A brand's nearest posts come back draft after draft, and a draft is compared with
+# three of them: each text's side is worked out once.
+@lru_cache(maxsize=4096)
+def side(text: str) -> Side:
+    w = _words(text)
+    joined = " ".join(w)
+    words = frozenset(w)
+    return Side(
+        len(w),
+        words,
+        words - STOP,
+        frozenset(zip(w, w[1:], strict=False)),
+        frozenset(joined[i : i + 3] for i in range(max(len(joined) - 2, 0))),
+        frozenset(x for x in words if x.isdigit()),
+    )
 
 
 def pair_features(cos: float, a: str, b: str) -> np.ndarray:
-    wa, wb = _words(a), _words(b)
-    sa, sb = set(wa), set(wb)
-    ca, cb = sa - STOP, sb - STOP
-    ba, bb = set(zip(wa, wa[1:], strict=False)), set(zip(wb, wb[1:], strict=False))
-    ga, gb = _char3(a), _char3(b)
-    la, lb = max(len(wa), 1), max(len(wb), 1)
-    na = {w for w in sa if w.isdigit()}
-    nb = {w for w in sb if w.isdigit()}
+    sa, sb = side(a), side(b)
+    la, lb = max(sa.n_words, 1), max(sb.n_words, 1)
+    na, nb = sa.numbers, sb.numbers
     return np.array(
         [
             cos,
             cos * cos,
-            _jac(sa, sb),
-            _cont(sa, sb),
-            _jac(ca, cb),
-            _jac(ba, bb),
-            _jac(ga, gb),
-            _cont(ga, gb),
+            _jac(sa.words, sb.words),
+            _cont(sa.words, sb.words),
+            _jac(sa.content, sb.content),
+            _jac(sa.bigrams, sb.bigrams),
+            _jac(sa.char3, sb.char3),
+            _cont(sa.char3, sb.char3),
             min(la, lb) / max(la, lb),
             abs(math.log(la / lb)),
             1.0 if na and na == nb else (0.5 if not na and not nb else 0.0),

@@ -292,7 +292,15 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def evidence(text: str) -> dict[str, list[dict[str, object]]]:
-    """Concrete details found, each as {"text", "span"} under its kind."""
+    """Concrete details found, each as {"text", "span"} under its kind (fresh
+    dicts: the caller may keep or change them)."""
+    return {
+        k: [{"text": text[s:e], "span": [s, e]} for s, e in v] for k, v in _evidence(text).items()
+    }
+
+
+@lru_cache(maxsize=64)  # specificity and originality both read a draft's details
+def _evidence(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
     marked = marks(text)
     links = list(marked.links)
     inside_link = lambda sp: any(s <= sp[0] < e for s, e in links)  # noqa: E731
@@ -327,7 +335,7 @@ def evidence(text: str) -> dict[str, list[dict[str, object]]]:
         "links": links,
         "mentions": marked.mentions,
     }
-    return {k: [{"text": text[s:e], "span": [s, e]} for s, e in v] for k, v in kinds.items()}
+    return {k: tuple((s, e) for s, e in v) for k, v in kinds.items()}
 
 
 def _merge_adjacent_names(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
