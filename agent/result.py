@@ -8,6 +8,7 @@ from typing import Any
 
 from agent.brand import BrandState
 from agent.findings import Draft, Finding, Hint, Severity
+from agent.messages import say
 from embeddings import ModelIdentity
 
 RESULT_VERSION = 1
@@ -85,28 +86,29 @@ def headline(scores: dict[str, dict[str, Any]], hints: Iterable[Hint] = ()) -> s
     return verdict
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
-def summary(verdict: str, scores: dict[str, dict[str, Any]], hints: list[Hint]) -> str:
-    """The verdict in a sentence that says what to do."""
+def summary(
+    verdict: str, scores: dict[str, dict[str, Any]], hints: list[Hint], lang: str = "en"
+) -> str:
+    """The verdict in a sentence that says what to do, in the brand's language."""
     orig = scores.get("originality", {})
     if verdict == "empty":
-        return "Hints appear as you write."
+        return say(lang, "Hints appear as you write.")
     if verdict == "repeat":
-        return f"{orig.get('label') or 'Near-repeat'}: add what is new since then, or link to it."
+        label = orig.get("label") or say(lang, "Near-repeat")
+        return say(lang, "{label}: add what is new since then, or link to it.", label=label)
     if verdict == "risky":
-        return "This could start a public fight: keep the fact, drop the jab."
+        return say(lang, "This could start a public fight: keep the fact, drop the jab.")
     if verdict == "complaint":
         if _worst(hints, "complaint") == "alert":
-            return (
+            return say(
+                lang,
                 "Don't argue with a complaining customer in public: acknowledge it in a "
-                "line and take the details to a DM or email."
+                "line and take the details to a DM or email.",
             )
-        return (
+        return say(
+            lang,
             "This answers a customer complaint: acknowledge it in a line and take the "
-            "details to a DM or email."
+            "details to a DM or email.",
         )
     if verdict == "rule":
         broken = [str(h.evidence.get("rule")) for h in hints if h.kind == "rule"]
@@ -115,28 +117,30 @@ def summary(verdict: str, scores: dict[str, dict[str, Any]], hints: list[Hint]) 
         ]
         names = alert or broken
         quoted = ", ".join(f"'{n}'" for n in names)
-        return (
-            f"Breaks your brand {_plural(len(names), 'rule', 'rules')} {quoted}: fix "
-            f"{_plural(len(names), 'it', 'them')} before posting."
-        )
+        if len(names) == 1:
+            return say(lang, "Breaks your brand rule {names}: fix it before posting.", names=quoted)
+        return say(lang, "Breaks your brand rules {names}: fix them before posting.", names=quoted)
     if verdict == "off-voice":
         reasons = scores.get("voice_drift", {}).get("reasons") or []
         why = f": {reasons[0]}" if reasons else ""
-        return f"Doesn't sound like your brand{why}."
+        return say(lang, "Doesn't sound like your brand{why}.", why=why)
     if verdict == "review":
-        return "An alert below needs a look before you post."
+        return say(lang, "An alert below needs a look before you post.")
     if verdict == "echo":
-        return (
-            f"{orig.get('label') or 'Close to a past post'}: make sure this one adds something new."
-        )
+        label = orig.get("label") or say(lang, "Close to a past post")
+        return say(lang, "{label}: make sure this one adds something new.", label=label)
     if verdict == "vague":
-        return "Vague: add a fact a reader could check, such as a number, a name or a date."
+        return say(
+            lang, "Vague: add a fact a reader could check, such as a number, a name or a date."
+        )
     notes = sum(h.severity == "warn" for h in hints)
     if notes:
-        return f"Nothing urgent; {notes} {_plural(notes, 'note', 'notes')} below worth a look."
+        one = "Nothing urgent; {n} note below worth a look."
+        many = "Nothing urgent; {n} notes below worth a look."
+        return say(lang, one if notes == 1 else many, n=notes)
     if orig.get("verdict") == "update":
-        return f"Nothing to fix. {orig.get('label')}: say so, or link to it."
-    return "Nothing to fix."
+        return say(lang, "Nothing to fix. {label}: say so, or link to it.", label=orig.get("label"))
+    return say(lang, "Nothing to fix.")
 
 
 def hint_dict(hint: Hint, text: str) -> dict[str, Any]:
@@ -198,7 +202,7 @@ def build_result(
         "platform": draft.platform,
         "length": len(draft.text),
         "verdict": verdict,
-        "summary": summary(verdict, scores, hints),
+        "summary": summary(verdict, scores, hints, getattr(state, "language", "en")),
         "scores": scores,
         "hints": every[:MAX_HINTS],
         "hints_more": max(0, len(every) - MAX_HINTS),

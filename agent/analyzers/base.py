@@ -29,6 +29,7 @@ __all__ = [
     "PerBrand",
     "Score",
     "Severity",
+    "language",
     "prepared",
 ]
 
@@ -62,6 +63,11 @@ class Analyzer(Protocol):
     name: str
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding: ...
+
+
+def language(view: BrandView) -> str:
+    """The language the brand writes in, which its hints speak (agent/messages.py)."""
+    return str(getattr(view.state, "language", "en") or "en")
 
 
 def prepared(view: BrandView, name: str) -> Any:

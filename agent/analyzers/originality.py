@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score
+from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, language
+from agent.messages import say
 from agent.models.calibration import Thresholds, thresholds
 from agent.models.pairs import repeat_probability, side
 from agent.platforms import PLATFORM_NAMES
@@ -102,12 +103,15 @@ def closeness(cos: float, draft: str, past: str, t: Thresholds) -> tuple[str, in
     return verdict, originality_value(score, repeat, echo)
 
 
-def _when(post: dict[str, object]) -> str:
+def _when(post: dict[str, object], lang: str) -> str:
     """'Bluesky post from 2025-07-14', for "your ... already said"."""
     date = str(post.get("posted_at") or post.get("approved_at") or "")[:10]
     where = PLATFORM_NAMES.get(str(post.get("platform") or ""), "")
-    what = f"{where} post" if where else "post"
-    return f"{what} from {date}" if date else what
+    if where and date:
+        return say(lang, "{platform} post from {date}", platform=where, date=date)
+    if date:
+        return say(lang, "post from {date}", date=date)
+    return say(lang, "{platform} post", platform=where) if where else say(lang, "post")
 
 
 class Originality:
@@ -115,12 +119,15 @@ class Originality:
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         state = view.state
+        lang = language(view)
         hits = view.neighbours[:NEAREST_K]
         if not hits:
             return Finding(
                 scores={
                     "originality": Score(
-                        100, "No approved posts to compare with yet", {"verdict": "fresh"}
+                        100,
+                        say(lang, "No approved posts to compare with yet"),
+                        {"verdict": "fresh"},
                     )
                 },
                 extra={"nearest": []},
@@ -145,7 +152,7 @@ class Originality:
         t = thresholds()
         if not nearest:
             return Finding(
-                scores={"originality": Score(100, FRESH, {"verdict": "fresh"})},
+                scores={"originality": Score(100, say(lang, FRESH), {"verdict": "fresh"})},
                 extra={"nearest": []},
             )
         # the past post closest in what it says (least original), ties to the cosine
@@ -157,47 +164,64 @@ class Originality:
             key=lambda j: (j[0][1], -float(j[1]["similarity"])),
         )
         top = float(closest["similarity"])
-        when = _when(closest)
+        when = _when(closest, lang)
         evidence: dict[str, Any] = {"post_id": closest["post_id"], "similarity": top}
         hints: list[Hint] = []
         added = new_facts(draft.text, str(closest["text"])) if verdict != "fresh" else []
         if added and is_update(added, draft.text):
-            verdict, label = "update", f"Updates your {when}"
+            verdict, label = "update", say(lang, "Updates your {when}", when=when)
             value = max(value, UPDATE_FLOOR)
-            shown = ", ".join(added[:4]) + (f" and {len(added) - 4} more" if len(added) > 4 else "")
+            more = say(lang, " and {n} more", n=len(added) - 4) if len(added) > 4 else ""
+            shown = ", ".join(added[:4]) + more
             hints.append(
                 Hint(
                     "originality",
                     "info",
-                    f"Updates your {when} (similarity {top:.2f}); new: {shown}. "
-                    "Say it is an update, or link to that post.",
+                    say(
+                        lang,
+                        "Updates your {when} (similarity {sim}); new: {new}. Say it is an "
+                        "update, or link to that post.",
+                        when=when,
+                        sim=f"{top:.2f}",
+                        new=shown,
+                    ),
                     evidence={**evidence, "new": added},
                 )
             )
         elif verdict == "repeat":
-            label = f"Near-repeat of your {when}"
+            label = say(lang, "Near-repeat of your {when}", when=when)
             hints.append(
                 Hint(
                     "originality",
                     "alert",
-                    f"This says what your {when} already said (similarity {top:.2f}). "
-                    "Add what is new since then, or link to it.",
+                    say(
+                        lang,
+                        "This says what your {when} already said (similarity {sim}). Add "
+                        "what is new since then, or link to it.",
+                        when=when,
+                        sim=f"{top:.2f}",
+                    ),
                     evidence=evidence,
                 )
             )
         elif verdict == "echo":
-            label = f"Echoes your {when}"
+            label = say(lang, "Echoes your {when}", when=when)
             hints.append(
                 Hint(
                     "originality",
                     "warn",
-                    f"Close to your {when} (similarity {top:.2f}); "
-                    "make sure this one adds something new.",
+                    say(
+                        lang,
+                        "Close to your {when} (similarity {sim}); make sure this one adds "
+                        "something new.",
+                        when=when,
+                        sim=f"{top:.2f}",
+                    ),
                     evidence=evidence,
                 )
             )
         else:
-            label = FRESH
+            label = say(lang, FRESH)
         return Finding(
             scores={"originality": Score(value, label, {"verdict": verdict})},
             hints=hints,

@@ -30,7 +30,17 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, Severity, prepared
+from agent.analyzers.base import (
+    BrandView,
+    Draft,
+    Finding,
+    Hint,
+    Score,
+    Severity,
+    language,
+    prepared,
+)
+from agent.messages import say
 from agent.models.heads import hashed_ngrams, heads
 from agent.models.reply_seeds import DEFAULT_ROUTE, ROUTES
 
@@ -537,6 +547,7 @@ class Risk:
         return text_cues(draft.text)
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
+        lang = language(view)
         t = hostility_threshold()
         t_risky = risky_threshold(t)
         p_model = hostility(view.vec, draft.text)
@@ -593,11 +604,11 @@ class Risk:
                 risk = max(risk, 0.35 + 0.6 * p_arg, ALERT_RISK)
             else:
                 risk = max(risk, min(0.35 + 0.6 * p_arg, WARN_RISK + 0.15))
-            hints.append(self._provocation_hint(argues, confront, words))
+            hints.append(self._provocation_hint(argues, confront, words, lang))
         elif kind == "complaint" and context is not None:
             r = route(draft.reply_to or "", view.reply_vec)
             context["route"] = r
-            hint = self._complaint_hint(r, cues["private"], argues, calm, confront)
+            hint = self._complaint_hint(r, cues["private"], argues, calm, confront, lang)
             hints.append(hint)
             risk = max(risk, 0.7 * p_arg)
             if hint.severity == "alert":
@@ -612,8 +623,11 @@ class Risk:
                 Hint(
                     "risk",
                     "alert" if p_host >= (1 + t_risky) / 2 else "warn",
-                    "This reads as hostile or insulting. A brand account that jabs at people gets "
-                    "screenshotted; keep the fact, drop the jab.",
+                    say(
+                        lang,
+                        "This reads as hostile or insulting. A brand account that jabs at "
+                        "people gets screenshotted; keep the fact, drop the jab.",
+                    ),
                     span=tuple(words[0]["span"]) if words else None,
                     evidence={"hostility": round(p_host, 3), "words": words},
                 )
@@ -621,16 +635,20 @@ class Risk:
         elif argues and kind in (None, "other"):
             sev: Severity = "alert" if confront and context else "warn"
             risk = max(risk, ALERT_RISK if sev == "alert" else WARN_RISK)
-            hints.append(self._arguing_hint(sev, p_arg, confront))
+            hints.append(self._arguing_hint(sev, p_arg, confront, lang))
         value = int(round(100 * min(max(risk, 0.0), 1.0)))
-        return Finding(scores={"risk": Score(value, _label(value, reason), detail)}, hints=hints)
+        return Finding(
+            scores={"risk": Score(value, say(lang, _label(value, reason)), detail)}, hints=hints
+        )
 
     @staticmethod
-    def _arguing_hint(sev: Severity, p_arg: float, confront: list[dict[str, Any]]) -> Hint:
-        msg = "This reads as arguing with someone."
+    def _arguing_hint(
+        sev: Severity, p_arg: float, confront: list[dict[str, Any]], lang: str = "en"
+    ) -> Hint:
+        msg = say(lang, "This reads as arguing with someone.")
         if confront:
-            msg += f" {_CONFRONT_SAYS[confront[0]['kind']]}"
-        msg += " Say what you want the reader to know, not who is wrong."
+            msg += " " + say(lang, _CONFRONT_SAYS[confront[0]["kind"]])
+        msg += " " + say(lang, "Say what you want the reader to know, not who is wrong.")
         return Hint(
             "risk",
             sev,
@@ -641,24 +659,34 @@ class Risk:
 
     @staticmethod
     def _provocation_hint(
-        argues: bool, confront: list[dict[str, Any]], words: list[dict[str, Any]]
+        argues: bool,
+        confront: list[dict[str, Any]],
+        words: list[dict[str, Any]],
+        lang: str = "en",
     ) -> Hint:
         if argues:
             spans = words or confront
             return Hint(
                 "risk",
                 "alert",
-                "You're answering a provocation in kind. Don't argue in public: a back-and-forth "
-                "gives the post reach, and the screenshot outlives the facts. Let it go, or reply "
-                "once with one checkable fact and nothing about the person.",
+                say(
+                    lang,
+                    "You're answering a provocation in kind. Don't argue in public: a "
+                    "back-and-forth gives the post reach, and the screenshot outlives the facts. "
+                    "Let it go, or reply once with one checkable fact and nothing about the "
+                    "person.",
+                ),
                 span=tuple(spans[0]["span"]) if spans else None,
                 evidence={"reply": "provocation", "words": words, "confrontation": confront},
             )
         return Hint(
             "risk",
             "info",
-            "This answers a provocation. One calm, factual reply at most; don't get drawn "
-            "into a thread.",
+            say(
+                lang,
+                "This answers a provocation. One calm, factual reply at most; don't get drawn "
+                "into a thread.",
+            ),
             evidence={"reply": "provocation"},
         )
 
@@ -669,41 +697,53 @@ class Risk:
         argues: bool,
         calm: bool,
         confront: list[dict[str, Any]],
+        lang: str = "en",
     ) -> Hint:
         private = bool(offers)
-        where = f"about {r['topic']}" if r["topic"] != DEFAULT_ROUTE[0] else ""
-        base = (
-            f"This answers a genuine customer complaint{' ' + where if where else ''}: route it "
-            f"to {r['team']} and handle the details privately (DM or email)."
+        where = (
+            say(lang, " about {topic}", topic=say(lang, r["topic"]))
+            if r["topic"] != DEFAULT_ROUTE[0]
+            else ""
+        )
+        base = say(
+            lang,
+            "This answers a genuine customer complaint{where}: route it to {team} and handle the "
+            "details privately (DM or email).",
+            where=where,
+            team=say(lang, r["team"]),
         )
         sev: Severity
         span = None
         if argues:
             sev, msg = "alert", base
             if confront:
-                msg += f" {_CONFRONT_SAYS[confront[0]['kind']]}"
+                msg += " " + say(lang, _CONFRONT_SAYS[confront[0]["kind"]])
                 span = tuple(confront[0]["span"])
-            msg += " Don't argue with a customer in public"
+            msg += " " + say(lang, "Don't argue with a customer in public")
             if private:
-                msg += " (offering a DM or a call doesn't undo a public jab)"
-            msg += (
+                msg += say(lang, " (offering a DM or a call doesn't undo a public jab)")
+            msg += say(
+                lang,
                 "; a short acknowledgement is enough, e.g. \"Sorry, that shouldn't have happened. "
-                "We've sent you a DM.\""
+                "We've sent you a DM.\"",
             )
         elif not private:
             sev = "warn"
-            msg = base + (
+            msg = base + say(
+                lang,
                 ' Publicly, a short acknowledgement is enough, e.g. "Sorry about this, '
-                "we've sent you a DM to put it right.\""
+                "we've sent you a DM to put it right.\"",
             )
         elif not calm:
             sev = "warn"
-            msg = base + (
+            msg = base + say(
+                lang,
                 " Your draft offers a private channel, but its wording has an edge; keep the "
-                "public part to a short, plain apology."
+                "public part to a short, plain apology.",
             )
         else:
-            sev, msg = "info", base + " Your draft already takes it private, which is right."
+            sev = "info"
+            msg = base + say(lang, " Your draft already takes it private, which is right.")
         if r["topic"] == "safety" and sev != "alert":
             sev = "warn"
         return Hint(

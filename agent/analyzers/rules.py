@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent.analyzers.base import BrandView, Draft, Finding, Score, prepared
 from agent.brand import BrandState
+from agent.messages import say
 
 
 class Rules:
@@ -26,11 +27,17 @@ class Rules:
         counts = {s: sum(h.severity == s for h in hints) for s in ("alert", "warn", "info")}
         broken = sorted({h.evidence["rule"] for h in hints})
         matches = sum(int(h.evidence.get("hits", 1)) for h in hints)
-        label = (
-            f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken ({', '.join(broken)})"
-            if hints
-            else f"All {len(ruleset)} brand rules pass"
-        )
+        lang = getattr(state, "language", "en")
+        if hints:
+            one = "{n} rule broken ({names})"
+            label = say(
+                lang,
+                one if len(broken) == 1 else "{n} rules broken ({names})",
+                n=len(broken),
+                names=", ".join(broken),
+            )
+        else:
+            label = say(lang, "All {n} brand rules pass", n=len(ruleset))
         detail = {
             "rules": len(ruleset),
             "hits": len(hints),

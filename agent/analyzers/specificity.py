@@ -16,8 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, Score, prepared
+from agent.analyzers.base import (
+    BrandView,
+    Draft,
+    Finding,
+    Hint,
+    PerBrand,
+    Score,
+    language,
+    prepared,
+)
 from agent.brand import BrandState
+from agent.messages import say
 from agent.models.heads import heads
 from agent.text.concrete import evidence, lexical_features
 from agent.text.platitudes import Hit, bank
@@ -146,6 +156,7 @@ class Specificity:
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         text = draft.text
+        lang = language(view)
         part = prepared(view, self.name) or self.prepare(draft)
         hits, share, n_words, ev = part.hits, part.share, part.n_words, part.evidence
         if n_words < MIN_WORDS:
@@ -153,7 +164,7 @@ class Specificity:
                 scores={
                     "specificity": Score(
                         None,
-                        "Too short to judge yet",
+                        say(lang, "Too short to judge yet"),
                         {"score_1_5": None, "evidence": ev},
                     )
                 }
@@ -162,12 +173,12 @@ class Specificity:
         s, value = rate(raw, share)
         found = {k: v for k, v in ev.items() if v}
         hints: list[Hint] = []
-        hints.extend(self._platitude_hints(hits, share))
+        hints.extend(self._platitude_hints(hits, share, lang))
         floor = None
         if value < GENERAL_BELOW:
             floor = self._floors.of(view.state) if value < VAGUE_BELOW else None
             warn = value < VAGUE_BELOW and (floor is None or value < floor) and not asks_only(text)
-            hints.append(self._vague_hint(value, found, warn))
+            hints.append(self._vague_hint(value, found, warn, lang))
         detail: dict[str, Any] = {
             "score_1_5": round(s, 2),
             "model_score_1_5": round(raw, 2),
@@ -182,23 +193,33 @@ class Specificity:
                 ],
             },
         }
-        return Finding(scores={"specificity": Score(value, label(value), detail)}, hints=hints)
+        return Finding(
+            scores={"specificity": Score(value, say(lang, label(value)), detail)}, hints=hints
+        )
 
     @staticmethod
-    def _platitude_hints(hits: list, share: float) -> list[Hint]:
+    def _platitude_hints(hits: list, share: float, lang: str = "en") -> list[Hint]:
         if not hits:
             return []
         mostly = share >= PLATITUDE_SHARE or len(hits) >= PLATITUDE_COUNT
         out = []
         for n, h in enumerate(hits):
             if mostly and n == 0:
-                msg = (
-                    f"{share:.0%} of this draft's words are stock phrases ({len(hits)} found). "
-                    f"'{h.text}' could be posted by any company on any day; say what actually "
-                    "happened instead."
+                msg = say(
+                    lang,
+                    "{share} of this draft's words are stock phrases ({n} found). '{phrase}' "
+                    "could be posted by any company on any day; say what actually happened "
+                    "instead.",
+                    share=f"{share:.0%}",
+                    n=len(hits),
+                    phrase=h.text,
                 )
             else:
-                msg = f"Stock phrase: '{h.text}'. Replace it with something only you could say."
+                msg = say(
+                    lang,
+                    "Stock phrase: '{phrase}'. Replace it with something only you could say.",
+                    phrase=h.text,
+                )
             out.append(
                 Hint(
                     "platitude",
@@ -211,19 +232,22 @@ class Specificity:
         return out
 
     @staticmethod
-    def _vague_hint(value: int, found: dict[str, list], warn: bool) -> Hint:
+    def _vague_hint(value: int, found: dict[str, list], warn: bool, lang: str = "en") -> Hint:
         missing = [w for k, w in KIND_WORDS.items() if k not in found]
         if found:
-            have = ", ".join(sorted(found))
-            msg = (
-                f"Fairly general: it has {have}, but a reader still can't tell what happened. "
-                f"Add {_or(missing[:3])}."
+            msg = say(
+                lang,
+                "Fairly general: it has {have}, but a reader still can't tell what happened. "
+                "Add {missing}.",
+                have=", ".join(say(lang, k) for k in sorted(found)),
+                missing=_or([say(lang, w) for w in missing[:3]], lang),
             )
         else:
-            msg = (
+            msg = say(
+                lang,
                 "Vague: no numbers, names, dates or places. Say what happened, to whom, when "
                 "and how many: one concrete detail (a figure, a name, a date) does more than "
-                "any adjective."
+                "any adjective.",
             )
         return Hint(
             "specificity",
@@ -233,9 +257,9 @@ class Specificity:
         )
 
 
-def _or(words: list[str]) -> str:
+def _or(words: list[str], lang: str = "en") -> str:
     if not words:
-        return "one concrete detail"
+        return say(lang, "one concrete detail")
     if len(words) == 1:
         return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    return ", ".join(words[:-1]) + say(lang, " or ") + words[-1]

@@ -8,8 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, Score, prepared
+from agent.analyzers.base import (
+    BrandView,
+    Draft,
+    Finding,
+    Hint,
+    PerBrand,
+    Score,
+    language,
+    prepared,
+)
 from agent.brand import BrandState
+from agent.messages import say, style_reason
 from agent.models.voice import MIN_POSTS, STYLE_Z_FREE
 from agent.platforms import PLATFORM_NAMES
 from agent.text.style import NAMES, Range, fair_reasons, features, usual_range
@@ -92,13 +102,18 @@ class VoiceDrift:
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         voice = view.state.voice
+        lang = language(view)
         if not voice.ready:
             return Finding(
                 scores={
                     "voice_drift": Score(
                         None,
-                        f"Not enough approved posts yet ({voice.n_posts} of {MIN_POSTS}) "
-                        "to judge the voice",
+                        say(
+                            lang,
+                            "Not enough approved posts yet ({n} of {min}) to judge the voice",
+                            n=voice.n_posts,
+                            min=MIN_POSTS,
+                        ),
                         {"status": "insufficient"},
                     )
                 }
@@ -128,9 +143,9 @@ class VoiceDrift:
         if length is not None and not any(m["feature"] == "length" for m in moves):
             moves += [m for m in every if m["feature"] == "length"]
         style = fair_reasons(moves, draft.text, length)
-        reasons = [m["message"] for m in style]
+        reasons = [style_reason(lang, dict(m)) for m in style]
         if s["embedding_drift"] >= 50:
-            reasons.insert(0, EMBEDDING_REASON)
+            reasons.insert(0, say(lang, EMBEDDING_REASON))
         # A high drift with no reason worth giving raises no hint (and so no
         # "off-voice" verdict): a person cannot fix a drift nobody can explain.
         hints: list[Hint] = []
@@ -140,7 +155,11 @@ class VoiceDrift:
                 Hint(
                     "voice",
                     "warn" if value < 75 else "alert",
-                    "Drifting from the brand voice: " + "; ".join(reasons) + ".",
+                    say(
+                        lang,
+                        "Drifting from the brand voice: {reasons}.",
+                        reasons="; ".join(reasons),
+                    ),
                     evidence=evidence,
                 )
             )
@@ -149,7 +168,7 @@ class VoiceDrift:
                 Hint(
                     "voice",
                     "info",
-                    f"Style note: {style[0]['message']}.",
+                    say(lang, "Style note: {reason}.", reason=reasons[0]),
                     evidence={"style": style},
                 )
             )
@@ -159,4 +178,6 @@ class VoiceDrift:
             "style_drift": s["style_drift"],
             "reasons": reasons,
         }
-        return Finding(scores={"voice_drift": Score(value, _label(value), detail)}, hints=hints)
+        return Finding(
+            scores={"voice_drift": Score(value, say(lang, _label(value)), detail)}, hints=hints
+        )

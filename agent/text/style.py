@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 import numpy as np
 
@@ -188,6 +188,8 @@ class Deviation(TypedDict):
     brand_mean: float
     z: float  # in the brand's standard deviations
     message: str
+    # a length judged against the platform's usual range: (low, high, whose posts)
+    range: NotRequired[tuple[float, float, str]]
 
 
 @dataclass
@@ -307,6 +309,7 @@ def fair_reasons(
                 **m,
                 "message": f"{m['value']:,.0f} characters (your {length.of} posts run "
                 f"{length.low:,.0f}–{length.high:,.0f})",
+                "range": (length.low, length.high, length.of),
             }
         out.append(m)
     return out[:limit]
