@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from agent.language import DEFAULT as DEFAULT_LANGUAGE
+from agent.language import LANGUAGES, SETTINGS
 from agent.platforms import MAX_POST_CHARS, platform_name
 from agent.store import BRAND_NAME, Store, norm_key, now_iso
 
@@ -147,6 +149,12 @@ def read(path: Path) -> dict[str, Any]:
         raise c.fail("brand.name", "is not a valid brand name")
     c.text(brand, "display_name", "brand")
     c.text(brand, "created_at", "brand")
+    # backups from before languages (docs/languages.md) hold none: English
+    for k, allowed in (("language", LANGUAGES), ("language_setting", SETTINGS)):
+        c.text(brand, k, "brand", optional=True)
+        brand[k] = brand[k] or DEFAULT_LANGUAGE
+        if brand[k] not in allowed:
+            raise c.fail(f"brand.{k}", f"is not one of {', '.join(allowed)}")
     keys: set[str] = set()
     for n, p in enumerate(c.arr(doc.get("posts"), "posts")):
         where = f"posts[{n}]"

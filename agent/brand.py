@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agent.language import DEFAULT as DEFAULT_LANGUAGE
+from agent.language import MULTILINGUAL
 from agent.models.voice import VoiceModel
 from agent.store import Passage, Store
 from agent.text.rules import RulesError, RuleSet, load_rules
@@ -50,6 +52,8 @@ class BrandState:
     # for a new encoder, it keeps being served by the old one.
     encoder: Encoder
     rules: RuleSet | None = None
+    # The brand's language (agent/language.py): en, id or mixed.
+    language: str = DEFAULT_LANGUAGE
     # The rules ignored for the brand when `rules` was made (see `Brands.current`).
     ignored_rules: list[str] = field(default_factory=list)
 
@@ -81,11 +85,19 @@ def without_ignored(ruleset: RuleSet, ignored: list[str]) -> RuleSet:
 class Brands:
     """The brands' states by name. Readers never wait for writers; writers of
     one brand (approve, import, remove, guidelines) go one at a time through
-    `write_lock`. `encoder` gives the encoder the agent runs now."""
+    `write_lock`. `encoder` gives the encoder the agent runs now for English
+    brands, `multilingual` the one for Indonesian and mixed ones: `encoder_for`."""
 
-    def __init__(self, store: Store, encoder: Callable[[], Encoder]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        encoder: Callable[[], Encoder],
+        multilingual: Callable[[], Encoder] | None = None,
+    ) -> None:
         self.store = store
         self._encoder = encoder
+        self._multilingual = multilingual or (lambda: load_encoder("e5-int8"))
+        self._languages: dict[str, str] = {}
         self._states: dict[str, BrandState] = {}
         self._states_lock = threading.Lock()
         self._write_locks: dict[str, threading.RLock] = {}
@@ -98,6 +110,18 @@ class Brands:
     @property
     def encoder(self) -> Encoder:
         return self._encoder()
+
+    def language(self, brand: str) -> str:
+        """The brand's language, read once per version of the brand (a change of
+        language bumps the version, so another process's change is seen)."""
+        lang = self._languages.get(brand)
+        if lang is None:
+            lang = self._languages[brand] = self.store.brand_language(brand)[0]
+        return lang
+
+    def encoder_for(self, brand: str) -> Encoder:
+        """The encoder of the brand's language; vectors of two encoders never mix."""
+        return self._multilingual() if self.language(brand) in MULTILINGUAL else self.encoder
 
     def write_lock(self, brand: str) -> threading.RLock:
         with self._states_lock:
@@ -141,8 +165,13 @@ class Brands:
                 st = self._states.get(brand) or self.state(brand)
                 if self.store.voice_version(brand) != st.voice.version:
                     log.info("brand %s changed on disk; reloading", brand)
-                    st = self.build(brand, encoder=st.encoder)
-                    self._states[brand] = st
+                    self._languages.pop(brand, None)
+                    if self._needs_migration(brand, st):
+                        self._states.pop(brand, None)
+                        st = self.state(brand)  # the old vectors serve while it re-embeds
+                    else:
+                        st = self.build(brand, encoder=st.encoder)
+                        self._states[brand] = st
         # A rule ignored or checked again by another process (`onbrand rules
         # unignore`): one small query, and only the rules are made again.
         ignored = self.store.ignored_rules(brand)
@@ -151,6 +180,14 @@ class Brands:
                 st.rules = self._rules(brand)
                 st.ignored_rules = ignored
         return st
+
+    def _needs_migration(self, brand: str, st: BrandState) -> bool:
+        """The brand's language now wants another encoder than the one serving it,
+        and no re-embedding toward it is under way."""
+        running = self._migrations.get(brand)
+        if running is not None and running.is_alive():
+            return False
+        return st.encoder.identity.key != self.encoder_for(brand).identity.key
 
     def rebuild(self, brand: str) -> BrandState:
         """Build the brand's state again from the store and swap it in; the
@@ -163,14 +200,16 @@ class Brands:
         with self._states_lock:
             if brand is None:
                 self._states.clear()
+                self._languages.clear()
             else:
                 self._states.pop(brand, None)
+                self._languages.pop(brand, None)
 
     def _legacy_encoder(self, brand: str) -> Encoder | None:
         """An encoder that can still serve this brand while the current one's
         vectors are incomplete: one whose vectors cover every post and passage and
         whose identity is still loadable here. None when nothing is missing."""
-        target = self.encoder.identity.key
+        target = self.encoder_for(brand).identity.key
         need = self.store.item_counts(brand)
         cover = self.store.vector_coverage(brand)
         if cover.get(target, {}) == need:
@@ -197,7 +236,7 @@ class Brands:
             with self.write_lock(brand):
                 self.reembed_missing(brand)  # anything approved meanwhile
                 self.rebuild(brand)
-            log.info("brand %s now served by %s", brand, self.encoder.identity.key)
+            log.info("brand %s now served by %s", brand, self.encoder_for(brand).identity.key)
         except Exception:
             log.exception("re-embedding %s failed; still serving the old vectors", brand)
 
@@ -218,11 +257,11 @@ class Brands:
     def build(
         self, brand: str, progress: Progress | None = None, encoder: Encoder | None = None
     ) -> BrandState:
-        enc = encoder or self.encoder
+        enc = encoder or self.encoder_for(brand)
         ident = enc.identity
         post_ids, post_vecs, missing = self.store.vectors("post", brand, ident.key, ident.dim)
         pas_ids, pas_vecs, pas_missing = self.store.vectors("passage", brand, ident.key, ident.dim)
-        if (missing or pas_missing) and enc is self.encoder:
+        if (missing or pas_missing) and enc is self.encoder_for(brand):
             self.reembed_missing(brand, progress)
             post_ids, post_vecs, _ = self.store.vectors("post", brand, ident.key, ident.dim)
             pas_ids, pas_vecs, _ = self.store.vectors("passage", brand, ident.key, ident.dim)
@@ -248,6 +287,7 @@ class Brands:
             voice=voice,
             encoder=enc,
             rules=self._rules(brand),
+            language=self.language(brand),
             ignored_rules=self.store.ignored_rules(brand),
         )
 
@@ -319,14 +359,20 @@ class Brands:
         return {p.id: f"{p.heading}: {p.text}" for p in self.store.passages(brand).values()}
 
     def embed_and_store(
-        self, kind: str, ids: list[int], texts: dict[int, str], progress: Progress | None = None
+        self,
+        kind: str,
+        ids: list[int],
+        texts: dict[int, str],
+        progress: Progress | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         """Embed in chunks, each committed on its own: a kill loses one chunk at
         most, and the next run picks up what is still missing."""
-        ident = self.encoder.identity
+        enc = encoder or self.encoder
+        ident = enc.identity
         for start in range(0, len(ids), REEMBED_CHUNK):
             chunk = [i for i in ids[start : start + REEMBED_CHUNK] if i in texts]
-            vecs = embed(self.encoder, [texts[i] for i in chunk])
+            vecs = embed(enc, [texts[i] for i in chunk])
             with self.store.transaction() as db:
                 self.store.register_model(db, ident.key, json.dumps(ident.as_dict()))
                 self.store.put_vectors(db, kind, chunk, vecs, ident.key)
@@ -335,14 +381,16 @@ class Brands:
 
     def reembed_missing(self, brand: str, progress: Progress | None = None) -> int:
         """Posts or passages without a vector from the current encoder (new model,
-        backend or precision) are embedded again; old vectors are never mixed in."""
-        ident = self.encoder.identity
+        backend or precision, or a new language) are embedded again; old vectors
+        are never mixed in."""
+        enc = self.encoder_for(brand)
+        ident = enc.identity
         done = 0
         for kind in ("post", "passage"):
             missing = self.store.missing_vectors(kind, brand, ident.key)
             if missing:
                 log.info("re-embedding %d %ss of %s for %s", len(missing), kind, brand, ident.key)
-                self.embed_and_store(kind, missing, self.texts(kind, brand), progress)
+                self.embed_and_store(kind, missing, self.texts(kind, brand), progress, enc)
                 done += len(missing)
         return done
 
@@ -350,19 +398,20 @@ class Brands:
         """Full rebuild: embed every post and passage again, then fit a new voice
         model and swap it in. Analyses are answered by the old state meanwhile.
         Resumable: the posts already re-embedded are recorded as it goes."""
-        marker = f"retrain:{brand}:{self.encoder.identity.key}"
+        enc = self.encoder_for(brand)
+        marker = f"retrain:{brand}:{enc.identity.key}"
         done_upto = int(self.store.get_meta(marker) or 0)
         texts = self.texts("post", brand)
         ids = sorted(i for i in texts if i > done_upto)
         total = len(texts)
         for start in range(0, len(ids), REEMBED_CHUNK):
             chunk = ids[start : start + REEMBED_CHUNK]
-            self.embed_and_store("post", chunk, texts)
+            self.embed_and_store("post", chunk, texts, encoder=enc)
             self.store.set_meta(marker, str(chunk[-1]))
             if progress:
                 progress(total - len(ids) + start + len(chunk), total)
         passages = self.texts("passage", brand)
-        self.embed_and_store("passage", sorted(passages), passages)
+        self.embed_and_store("passage", sorted(passages), passages, encoder=enc)
         with self.write_lock(brand):
             self.reembed_missing(brand)  # approvals that landed meanwhile
             bid = self.store.brand_id(brand)

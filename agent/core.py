@@ -24,6 +24,7 @@ from agent.brand import Brands, BrandState, Progress, embed, without_ignored
 from agent.config import StorageError
 from agent.guidelines import MAX_GUIDELINES_BYTES, UnreadableFile, read_user_file, split_markdown
 from agent.importers import ImportFileError, Parsed, Record, parse_file
+from agent.language import MULTILINGUAL, NAMES, check_setting, detect
 from agent.platforms import MAX_POST_CHARS, platform_name
 from agent.store import BRAND_NAME, DEFAULT_BRAND, Store, StoreError, norm_key, now_iso
 from agent.text.rules import MAX_RULES_BYTES, RulesError, load_rules
@@ -31,6 +32,7 @@ from agent.text.style import RECIPE as STYLE_RECIPE
 from agent.text.style import features
 from agent.text.unicode import valid
 from embeddings import Encoder, load_encoder
+from embeddings.backends import MULTILINGUAL as MULTILINGUAL_BACKEND
 from embeddings.backends import default_backend
 
 log = logging.getLogger("onbrand")
@@ -57,12 +59,15 @@ class Onbrand:
         encoder: Encoder | None = None,
         backend: str | None = None,
         analyzers: Sequence[Analyzer] | None = None,
+        multilingual: Encoder | None = None,
     ) -> None:
         self.store = store or Store()
         self._encoder = encoder
         # None: $ONBRAND_ENCODER, else "auto" (ONNX int8 when built, else torch).
         self._backend = backend or default_backend()
-        self.brands = Brands(self.store, lambda: self.encoder)
+        # Indonesian and mixed brands' encoder (docs/languages.md), loaded on first use.
+        self._multilingual = multilingual
+        self.brands = Brands(self.store, lambda: self.encoder, lambda: self.multilingual)
         self._analysis = Analysis(self.brands, analyzers or default_analyzers())
 
     @property
@@ -76,7 +81,63 @@ class Onbrand:
             self._encoder = load_encoder(self._backend)
         return self._encoder
 
+    @property
+    def multilingual(self) -> Encoder:
+        if self._multilingual is None:
+            self._multilingual = load_encoder(MULTILINGUAL_BACKEND)
+        return self._multilingual
+
     # -- brands -----------------------------------------------------------
+    def language(self, brand: str | None = None) -> dict[str, Any]:
+        """The brand's language, what was set, and for auto what the posts say."""
+        name = self.resolve_brand(brand)
+        language, setting = self.store.brand_language(name)
+        out: dict[str, Any] = {
+            "brand": name,
+            "language": language,
+            "setting": setting,
+            "name": NAMES[language],
+        }
+        if setting == "auto":
+            out["detected"] = detect(self.store.post_texts(name).values()).as_dict()
+        return out
+
+    def set_language(self, brand: str | None, setting: str) -> dict[str, Any]:
+        """Set a brand's language (en, id, mixed, or auto: read from its posts). A
+        change of encoder re-embeds the brand in the background, the old vectors
+        serving meanwhile (agent/brand.py); nothing is mixed."""
+        name = self.resolve_brand(brand)
+        try:
+            setting = check_setting(setting)
+        except ValueError as exc:
+            raise OnbrandError(str(exc)) from None
+        before, _ = self.store.brand_language(name)
+        language = (
+            detect(self.store.post_texts(name).values()).language if setting == "auto" else setting
+        )
+        self._write_language(name, language, setting)
+        return {**self.language(name), "changed": language != before}
+
+    def _write_language(self, brand: str, language: str, setting: str) -> None:
+        with self.brands.write_lock(brand):
+            with self.store.transaction() as db:
+                bid = self.store.brand_id(brand)
+                self.store.set_brand_language(db, bid, language, setting)
+                # a new version: an agent serving the brand sees the change
+                self.store.bump_voice_version(db, bid, f"language: {setting} ({language})")
+            self.invalidate(brand)
+
+    def _redetect(self, brand: str, adding: Sequence[str] = ()) -> None:
+        """An auto brand's language read again with the posts about to join it, so
+        they are embedded once, by the encoder of the language they make."""
+        language, setting = self.store.brand_language(brand)
+        if setting != "auto":
+            return
+        now = detect([*self.store.post_texts(brand).values(), *adding]).language
+        if now != language:
+            log.info("brand %s now reads as %s", brand, NAMES[now])
+            self._write_language(brand, now, setting)
+
     def active_brand(self) -> str:
         return self.store.get_meta("active_brand") or DEFAULT_BRAND
 
@@ -192,6 +253,7 @@ class Onbrand:
         # The post's scores as it stood against the brand before it joined it,
         # kept for the dashboard (scores only, no draft text).
         scores = self.analyze(parsed.records[0].text, parsed.records[0].platform, brand)["scores"]
+        self._redetect(brand, [parsed.records[0].text])
         try:
             summary = self._add_records(brand, parsed.records, source)
             post_id = summary["post_ids"][0]
@@ -211,7 +273,8 @@ class Onbrand:
     ) -> dict[str, Any]:
         """Embed, then write posts, vectors and a voice version in one transaction;
         only then update the in-memory index and voice model."""
-        ident = self.encoder.identity
+        enc = self.brands.encoder_for(brand)
+        ident = enc.identity
         with self.brands.write_lock(brand):
             state = self.brands.current(brand)
             bid = self.store.brand_id(brand)
@@ -223,10 +286,10 @@ class Onbrand:
                     fresh[key] = r
             new_records = list(fresh.values())
             new_texts = [r.text for r in new_records]
-            vecs = embed(self.encoder, new_texts, progress)
+            vecs = embed(enc, new_texts, progress)
             # While a brand is still served by an old encoder, a new post gets a
             # vector from each, so neither set ever has a gap.
-            legacy = state.encoder if state.encoder is not self.encoder else None
+            legacy = state.encoder if state.encoder is not enc else None
             served = embed(legacy, new_texts) if legacy else vecs
             ids: list[int] = []
             with self.store.transaction() as db:
@@ -295,6 +358,7 @@ class Onbrand:
             parsed = parse_file(Path(path), fmt, platform)
         except ImportFileError as exc:
             raise OnbrandError(str(exc)) from None
+        self._redetect(brand, [r.text for r in parsed.records])
         summary = self._add_records(brand, parsed.records, f"import:{parsed.format}", progress)
         return {
             "file": str(path),
@@ -374,8 +438,9 @@ class Onbrand:
             raise OnbrandError(f"{path.name}: no passages found (is the file empty?)")
         rules_file = path.parent / "rules.toml"
         rules = self.load_rules(rules_file, brand) if rules_file.is_file() else None
-        ident = self.encoder.identity
-        vecs = embed(self.encoder, [f"{s.heading}: {s.text}" for s in sections], progress)
+        enc = self.brands.encoder_for(brand)
+        ident = enc.identity
+        vecs = embed(enc, [f"{s.heading}: {s.text}" for s in sections], progress)
         bid = self.store.brand_id(brand)
         with self.brands.write_lock(brand):
             with self.store.transaction() as db:
@@ -461,9 +526,10 @@ class Onbrand:
         passages = [
             f"{g['heading']}: {g['text']}" for d in doc["guidelines"] for g in d["passages"]
         ]
-        ident = self.encoder.identity
-        post_vecs = embed(self.encoder, posts, progress)
-        passage_vecs = embed(self.encoder, passages)
+        enc = self.multilingual if doc["brand"]["language"] in MULTILINGUAL else self.encoder
+        ident = enc.identity
+        post_vecs = embed(enc, posts, progress)
+        passage_vecs = embed(enc, passages)
         with self.brands.write_lock(name):
             try:
                 with self.store.transaction() as db:

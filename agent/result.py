@@ -199,6 +199,8 @@ def build_result(
     return {
         "version": RESULT_VERSION,
         "brand": draft.brand,
+        # en, id or mixed (docs/languages.md): the language hints are written for
+        "brand_language": state.language,
         "platform": draft.platform,
         "length": len(draft.text),
         "verdict": verdict,

@@ -26,7 +26,7 @@ import numpy as np
 from agent.config import StorageError, data_dir, read_only_message, storage_error
 from embeddings.encoder import ModelIdentity, identity_from_json
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_BRAND = "default"
 DB_FILE_MODE = 0o600  # the database and its -wal and -shm: the user's alone
 # SQLite's primary result codes (an extended code's low byte) that mean the file
@@ -216,6 +216,12 @@ MIGRATIONS: list[str] = [
         fit TEXT NOT NULL,
         PRIMARY KEY (brand_id, version, model_key)
     );
+    """,
+    # 6: a brand's language (agent/language.py): what a person set (en, id, mixed or
+    # auto) and the language it resolved to; every brand before this one is English
+    """
+    ALTER TABLE brands ADD COLUMN language_setting TEXT NOT NULL DEFAULT 'en';
+    ALTER TABLE brands ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
     """,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -439,12 +445,28 @@ class Store:
 
     def brands(self) -> list[dict[str, Any]]:
         rows = self._q(
-            """SELECT b.name, b.display_name, b.created_at,
+            """SELECT b.name, b.display_name, b.created_at, b.language, b.language_setting,
                       (SELECT COUNT(*) FROM posts p WHERE p.brand_id=b.id) AS posts,
                       (SELECT COUNT(*) FROM passages g WHERE g.brand_id=b.id) AS passages
                FROM brands b ORDER BY b.name"""
         )
         return [dict(r) for r in rows]
+
+    def brand_language(self, brand: str) -> tuple[str, str]:
+        """(the language the brand resolved to, what was set: a language or auto)."""
+        rows = self._q(
+            "SELECT language, language_setting FROM brands WHERE id=?", (self.brand_id(brand),)
+        )
+        return str(rows[0][0]), str(rows[0][1])
+
+    @staticmethod
+    def set_brand_language(
+        db: sqlite3.Connection, brand_id: int, language: str, setting: str
+    ) -> None:
+        db.execute(
+            "UPDATE brands SET language=?, language_setting=? WHERE id=?",
+            (language, setting, brand_id),
+        )
 
     def get_meta(self, key: str) -> str | None:
         rows = self._q("SELECT value FROM meta WHERE key=?", (key,))
@@ -922,7 +944,8 @@ class Store:
     # -- a brand as a whole: backup, restore, removal (agent/backup.py) ----
     def brand_row(self, brand: str) -> dict[str, Any]:
         rows = self._q(
-            "SELECT id, name, display_name, created_at FROM brands WHERE id=?",
+            """SELECT id, name, display_name, created_at, language, language_setting
+               FROM brands WHERE id=?""",
             (self.brand_id(brand),),
         )
         return dict(rows[0])
@@ -994,8 +1017,16 @@ class Store:
         b = dump["brand"]
         keep_bid = Store._free(db, "brands", [b["id"]])
         cur = db.execute(
-            "INSERT INTO brands(id, name, display_name, created_at) VALUES(?,?,?,?)",
-            (b["id"] if keep_bid else None, name, b["display_name"], b["created_at"]),
+            """INSERT INTO brands(id, name, display_name, created_at, language, language_setting)
+               VALUES(?,?,?,?,?,?)""",
+            (
+                b["id"] if keep_bid else None,
+                name,
+                b["display_name"],
+                b["created_at"],
+                b.get("language", "en"),
+                b.get("language_setting", "en"),
+            ),
         )
         bid = int(cur.lastrowid or 0)
         keep = Store._free(db, "posts", [p["id"] for p in dump["posts"]])

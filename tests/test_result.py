@@ -15,7 +15,9 @@ from agent.findings import Draft, Finding, Hint, Score
 from agent.result import ALERT_VERDICT, MAX_HINTS, VERDICTS, build_result, headline
 from tests.conftest import ROOT, demo_posts
 
-STATE: Any = SimpleNamespace(voice=SimpleNamespace(version=3, n_posts=112, ready=True))
+STATE: Any = SimpleNamespace(
+    voice=SimpleNamespace(version=3, n_posts=112, ready=True), language="en"
+)
 ENCODER: Any = SimpleNamespace(as_dict=lambda: {"name": "test"})
 TEXT = "Unlike our competitors, we fixed 41 packs in Eugene on Monday."
 CALM = {

@@ -45,9 +45,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"active brand:  {st['active_brand']}")
     print("brands:")
     for b in st["brands"]:
+        auto = " (auto)" if b.get("language_setting") == "auto" else ""
         print(
             f"  {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} guideline passages  "
-            f"voice model v{b['voice_model']}"
+            f"voice model v{b['voice_model']}  language {b.get('language', 'en')}{auto}"
         )
     enc = st["encoder_backend"]
     print(f"encoder:       {enc['backend']} ({enc['detail']})")
@@ -73,7 +74,19 @@ def cmd_brands(args: argparse.Namespace) -> int:
         if not args.name:
             raise CLIError("brands add needs a NAME")
         core.store.ensure_brand(args.name, args.display_name)
-        print(f"brand {args.name.lower()} ready")
+        if args.lang:
+            core.set_language(args.name, args.lang)
+        lang = core.language(args.name)
+        print(f"brand {args.name.lower()} ready ({_language_line(lang)})")
+    elif args.action == "lang":
+        if not args.name:
+            raise CLIError("brands lang needs a NAME (and en, id, mixed or auto to set it)")
+        if args.value:
+            r = core.set_language(args.name, args.value)
+            note = " (its posts are re-embedded when the agent next serves it)"
+            print(f"brand {r['brand']}: {_language_line(r)}" + (note if r["changed"] else ""))
+        else:
+            print(f"brand {args.name.lower()}: {_language_line(core.language(args.name))}")
     elif args.action == "use":
         if not args.name:
             raise CLIError("brands use needs a NAME")
@@ -97,8 +110,18 @@ def cmd_brands(args: argparse.Namespace) -> int:
     if args.action == "list":
         for b in core.store.brands():
             mark = "*" if b["name"] == active else " "
-            print(f"{mark} {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} passages")
+            print(
+                f"{mark} {b['name']:<16} {b['posts']:>6} posts  {b['passages']:>4} passages  "
+                f"{b['language']}"
+            )
     return 0
+
+
+def _language_line(lang: dict[str, Any]) -> str:
+    line = f"language {lang['language']}"
+    if lang["setting"] == "auto":
+        line += f", detected: {lang['detected']['reason']}"
+    return line
 
 
 def _confirm(question: str) -> None:
@@ -339,10 +362,18 @@ def register(add: Any) -> None:
     sp = add("status", cmd_status, "brands, counts, model and data dir")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("brands", cmd_brands, "list, add, switch or remove brands")
-    sp.add_argument("action", nargs="?", choices=["list", "add", "use", "remove"], default="list")
+    sp = add("brands", cmd_brands, "list, add, switch or remove brands; a brand's language")
+    sp.add_argument(
+        "action", nargs="?", choices=["list", "add", "use", "remove", "lang"], default="list"
+    )
     sp.add_argument("name", nargs="?")
+    sp.add_argument("value", nargs="?", metavar="LANG", help="for lang: en, id, mixed or auto")
     sp.add_argument("--display-name")
+    sp.add_argument(
+        "--lang",
+        choices=["en", "id", "mixed", "auto"],
+        help="for add: the brand's language (default en; auto reads its posts)",
+    )
     sp.add_argument("--yes", action="store_true", help="remove without asking")
 
     sp = add("export", cmd_export, "back a brand up to one JSON file (never drafts)")
