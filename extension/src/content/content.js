@@ -93,6 +93,8 @@
         return;
       }
       this.setState('connecting', '');
+      // An approval's answer would have come back on this port: say so, never "Saving…" forever.
+      for (const d of drafts) d.approvalLost();
       clearTimeout(this.retry);
       if ([...drafts].some((d) => d.active)) this.retry = setTimeout(() => this.connect(), 300);
     },
@@ -166,6 +168,8 @@
       this.dismissedText = null;
       /** @type {{text: string, until: number} | null} a publish click waiting for the box to empty */
       this.armed = null;
+      /** @type {string | null} the approval waiting for its answer */
+      this.pendingApprove = null;
       /** @type {{text: string, until: number} | null} text just published, offered for approval */
       this.posted = null;
       /** @type {number | null} when the person began typing in this box since it was last empty */
@@ -380,8 +384,20 @@
       link.post({ type: 'approve', reqId, draftId: this.id, text, platform: adapter.platform, url: location.href });
     }
 
+    /** Whether this box still needs the port: open, or waiting for an approval's answer. */
+    get needsPort() {
+      return this.active || this.pendingApprove !== null;
+    }
+
+    approvalLost() {
+      if (this.pendingApprove === null) return;
+      this.pendingApprove = null;
+      this.overlay.setApproveStatus('bad', 'The connection to onbrand was lost: approve again');
+    }
+
     onApproved(msg) {
       if (msg.reqId !== this.pendingApprove) return;
+      this.pendingApprove = null;
       if (msg.ok) {
         const what = msg.created ? `Saved to ${msg.brand || 'your'} approved posts (#${msg.postId})`
           : `Already approved (#${msg.postId})`;
@@ -488,7 +504,7 @@
   function scan() {
     for (const box of A.findComposeBoxes(adapter, document)) attach(box);
     for (const d of [...drafts]) if (!d.editor.isConnected) d.destroy();
-    if (![...drafts].some((d) => d.active) && link.port) link.disconnect();
+    if (![...drafts].some((d) => d.needsPort) && link.port) link.disconnect();
   }
 
   /** @type {number | null} */
