@@ -36,6 +36,14 @@ FORMATS = ("csv", "jsonl", "text", "twitter", "mastodon", "linkedin")
 TEXT_COLUMNS = ("text", "content", "post", "full_text", "body", "message", "sharecommentary")
 DATE_COLUMNS = ("posted_at", "date", "created_at", "published", "timestamp", "time")
 URL_COLUMNS = ("url", "link", "sharelink", "permalink")
+# Engagement a CSV or JSON Lines file may carry, under the names the tools people
+# export from use (docs/import.md); the first of each list that is present counts.
+STAT_COLUMNS = {
+    "likes": ("likes", "like_count", "favorite_count", "favorites", "reactions"),
+    "replies": ("replies", "reply_count", "comments", "comment_count"),
+    "reposts": ("reposts", "repost_count", "retweet_count", "retweets", "shares", "boosts"),
+}
+MAX_STAT = 10**12
 
 
 class ImportFileError(ValueError):
@@ -49,6 +57,52 @@ class Record:
     platform: str | None = None
     posted_at: str | None = None
     url: str | None = None
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+
+    @property
+    def stats(self) -> tuple[int | None, int | None, int | None] | None:
+        """(likes, replies, reposts) when the file gave any of them."""
+        figures = (self.likes, self.replies, self.reposts)
+        return None if all(v is None for v in figures) else figures
+
+
+class BadFigure(ValueError):
+    """An engagement figure that is not a whole number; the row is rejected."""
+
+
+def count(value: object, name: str) -> int | None:
+    """A like, reply or repost count: None when absent or blank, else a whole
+    number from 0 up ("1,204" and "1204.0" read as 1204)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise BadFigure(f"{name} must be a whole number, not {value!r}")
+    if isinstance(value, int):
+        n = value
+    else:
+        s = str(value).strip().replace(",", "").replace("_", "")
+        try:
+            f = float(s)
+        except ValueError:
+            raise BadFigure(f"{name} must be a whole number, not {str(value)[:20]!r}") from None
+        if f != f or f != int(f):
+            raise BadFigure(f"{name} must be a whole number, not {str(value)[:20]!r}")
+        n = int(f)
+    if not 0 <= n < MAX_STAT:
+        raise BadFigure(f"{name} must be a whole number from 0 up, not {n}")
+    return n
+
+
+def stats_from(row: dict[str, Any], columns: Sequence[str]) -> dict[str, int | None]:
+    """The likes, replies and reposts of a row (a CSV row or a JSON object), from
+    the first column of each kind that the file has."""
+    figures: dict[str, int | None] = {}
+    for kind, names in STAT_COLUMNS.items():
+        col = _pick(columns, names)
+        figures[kind] = count(row.get(col), kind) if col else None
+    return figures
 
 
 @dataclass
@@ -229,6 +283,11 @@ def read_csv(name: str, text: str, platform: str | None, fmt: str = "csv") -> Pa
                 out.rejects.append((where, "more fields than the header has"))
                 continue
             body = row.get(text_col) or ""
+            try:
+                figures = stats_from(row, cols)
+            except BadFigure as exc:
+                out.rejects.append((where, str(exc)))
+                continue
             if fmt == "linkedin":
                 # LinkedIn doubles quotes inside ShareCommentary in some exports.
                 body = body.replace('""', '"')
@@ -239,6 +298,7 @@ def read_csv(name: str, text: str, platform: str | None, fmt: str = "csv") -> Pa
                     platform=(row.get(plat_col) if plat_col else None) or default_platform,
                     posted_at=parse_date(row.get(date_col)) if date_col else None,
                     url=(row.get(url_col) or None) if url_col else None,
+                    **figures,
                 )
             )
     except csv.Error as exc:
@@ -252,12 +312,17 @@ def _from_obj(obj: object, where: str, platform: str | None) -> Record | str:
     body = next((obj[k] for k in TEXT_COLUMNS if isinstance(obj.get(k), str)), None)
     if body is None:
         return "no text field (text, content or post)"
+    try:
+        figures = stats_from(obj, [k for k in obj if isinstance(k, str)])
+    except BadFigure as exc:
+        return str(exc)
     return Record(
         text=body,
         where=where,
         platform=obj.get("platform") or platform,
         posted_at=parse_date(next((obj[k] for k in DATE_COLUMNS if k in obj), None)),
         url=next((obj[k] for k in URL_COLUMNS if isinstance(obj.get(k), str)), None),
+        **figures,
     )
 
 
@@ -374,6 +439,12 @@ def read_twitter(name: str, raw: bytes, platform: str | None, path: Path | None 
                 out.rejects.append((where, "a repost of someone else's post"))
                 continue
             tid = tw.get("id_str") or tw.get("id")
+            try:  # X's archive has likes and reposts (as strings), no reply count
+                likes = count(tw.get("favorite_count"), "favorite_count")
+                reposts = count(tw.get("retweet_count"), "retweet_count")
+            except BadFigure as exc:
+                out.rejects.append((where, str(exc)))
+                continue
             out.add(
                 Record(
                     text=body,
@@ -381,9 +452,22 @@ def read_twitter(name: str, raw: bytes, platform: str | None, path: Path | None 
                     platform=platform or "x",
                     posted_at=parse_date(tw.get("created_at")),
                     url=f"https://x.com/i/web/status/{tid}" if tid else None,
+                    likes=likes,
+                    reposts=reposts,
                 )
             )
     return out
+
+
+# A Note's collections that newer Mastodon servers count (`totalItems`); an
+# outbox.json from an older server has `replies` without a count, or nothing.
+MASTODON_STATS = {"likes": "likes", "replies": "replies", "reposts": "shares"}
+
+
+def _total(collection: object, name: str) -> int | None:
+    if not isinstance(collection, dict):
+        return None
+    return count(collection.get("totalItems"), name)
 
 
 def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
@@ -404,6 +488,11 @@ def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
         if not isinstance(obj, dict) or not isinstance(obj.get("content"), str):
             out.rejects.append((where, "no post content"))
             continue
+        try:
+            figures = {k: _total(obj.get(key), k) for k, key in MASTODON_STATS.items()}
+        except BadFigure as exc:
+            out.rejects.append((where, str(exc)))
+            continue
         out.add(
             Record(
                 text=strip_html(obj["content"]),
@@ -411,6 +500,7 @@ def read_mastodon(name: str, text: str, platform: str | None) -> Parsed:
                 platform=platform or "mastodon",
                 posted_at=parse_date(obj.get("published") or act.get("published")),
                 url=obj.get("url") if isinstance(obj.get("url"), str) else obj.get("id"),
+                **figures,
             )
         )
     return out

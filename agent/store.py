@@ -26,7 +26,7 @@ import numpy as np
 from agent.config import StorageError, data_dir, read_only_message, storage_error
 from embeddings.encoder import ModelIdentity, identity_from_json
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_BRAND = "default"
 DB_FILE_MODE = 0o600  # the database and its -wal and -shm: the user's alone
 # SQLite's primary result codes (an extended code's low byte) that mean the file
@@ -222,6 +222,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE brands ADD COLUMN language_setting TEXT NOT NULL DEFAULT 'en';
     ALTER TABLE brands ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+    """,
+    # 7: what happened to each post (likes, replies, reposts), from an import that
+    # carries the figures or from `onbrand posts set-stats`; NULL where not known
+    """
+    CREATE TABLE post_stats (
+        post_id INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,
+        likes INTEGER,
+        replies INTEGER,
+        reposts INTEGER,
+        source TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
     """,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -916,21 +928,71 @@ class Store:
             )
 
     def scored_posts(self, brand: str) -> list[dict[str, Any]]:
-        """Every post of the brand with its scores (None where unscored), oldest first;
-        `at` is when it was posted, else when it was added."""
+        """Every post of the brand with its scores and engagement (None where not
+        known), oldest first; `at` is when it was posted, else when it was added."""
         rows = self._q(
-            """SELECT p.id, p.text, p.platform, COALESCE(p.posted_at, p.added_at) AS at,
-                      s.originality, s.voice_drift, s.specificity, s.risk
+            """SELECT p.id, p.text, p.platform, p.url, COALESCE(p.posted_at, p.added_at) AS at,
+                      s.originality, s.voice_drift, s.specificity, s.risk,
+                      e.likes, e.replies, e.reposts
                FROM posts p LEFT JOIN post_scores s ON s.post_id = p.id
+               LEFT JOIN post_stats e ON e.post_id = p.id
                WHERE p.brand_id=? ORDER BY at""",
             (self.brand_id(brand),),
         )
         return [dict(r) for r in rows]
 
+    @staticmethod
+    def put_post_stats(
+        db: sqlite3.Connection,
+        rows: Iterable[tuple[int, int | None, int | None, int | None]],
+        source: str,
+    ) -> None:
+        """(post id, likes, replies, reposts) inside the caller's transaction; a
+        None keeps the figure stored before (an import without replies keeps the
+        replies set by hand)."""
+        db.executemany(
+            """INSERT INTO post_stats(post_id, likes, replies, reposts, source, updated_at)
+               VALUES(?,?,?,?,?,?)
+               ON CONFLICT(post_id) DO UPDATE SET
+                 likes=COALESCE(excluded.likes, likes),
+                 replies=COALESCE(excluded.replies, replies),
+                 reposts=COALESCE(excluded.reposts, reposts),
+                 source=excluded.source, updated_at=excluded.updated_at""",
+            [(pid, lk, rp, rs, source, now_iso()) for pid, lk, rp, rs in rows],
+        )
+
+    def set_post_stats(
+        self, post_id: int, likes: int | None, replies: int | None, reposts: int | None
+    ) -> dict[str, Any]:
+        """Set a post's engagement by hand; the figures stored now."""
+        if self.get_post(post_id) is None:
+            raise StoreError(f"no post with id {post_id} (see `onbrand posts list`)")
+        with self.transaction() as db:
+            self.put_post_stats(db, [(post_id, likes, replies, reposts)], "manual")
+        return self.post_stats(post_id) or {}
+
+    def post_stats(self, post_id: int) -> dict[str, Any] | None:
+        rows = self._q(
+            "SELECT likes, replies, reposts, source, updated_at FROM post_stats WHERE post_id=?",
+            (post_id,),
+        )
+        return dict(rows[0]) if rows else None
+
     def activity(self) -> list[tuple[str, str, int]]:
         """(day, site, seconds), by day."""
         rows = self._q("SELECT day, site, seconds FROM activity ORDER BY day")
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def complaint_sessions(self, brand: str, since: str) -> list[tuple[str, str, bool]]:
+        """(site, ended_at, approved) of the brand's compose sessions since a UTC time
+        whose last check found a reply to a customer complaint."""
+        rows = self._q(
+            """SELECT site, ended_at, approved FROM sessions
+               WHERE brand_id=? AND started_at >= ? AND final_verdict='complaint'
+               ORDER BY started_at""",
+            (self.brand_id(brand), since),
+        )
+        return [(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
     def session_counts(self, brand: str, since: str) -> list[tuple[str, int, int, int]]:
         """(site, sessions, analyses, approved) of the brand's sessions since a UTC time."""
