@@ -327,6 +327,11 @@ class Onbrand:
                 "voice_model": version or state.voice.version,
             }
 
+    def add_kit_posts(self, brand: str, records: list[Record]) -> dict[str, Any]:
+        """Posts a brand kit brought (agent/kit.py): only these are embedded, in one
+        transaction, like an import."""
+        return self._add_records(self.resolve_brand(brand), records, "kit")
+
     def remove_post(self, post_id: int) -> dict[str, Any]:
         post = self.store.get_post(post_id)
         if post is None:
@@ -373,23 +378,30 @@ class Onbrand:
     def load_rules(self, path: Path, brand: str | None = None) -> dict[str, Any]:
         """Validate a rules.toml and make it the brand's rules. An invalid file is
         refused with file, rule and field, and the previous rules stay active."""
-        brand = self.resolve_brand(brand)
         path = Path(path)
         try:
             _, source = read_user_file(path, MAX_RULES_BYTES, "a rules.toml")
-            ruleset = load_rules(source, path.name)
-        except (UnreadableFile, RulesError) as exc:
+        except UnreadableFile as exc:
+            raise OnbrandError(f"{exc} (the previous rules stay active)") from None
+        return {"file": str(path), **self.load_rules_text(source, path.name, brand)}
+
+    def load_rules_text(self, source: str, name: str, brand: str | None = None) -> dict[str, Any]:
+        """`load_rules` for a rules.toml's text (a brand kit's)."""
+        brand = self.resolve_brand(brand)
+        try:
+            ruleset = load_rules(source, name)
+        except RulesError as exc:
             raise OnbrandError(f"{exc} (the previous rules stay active)") from None
         bid = self.store.brand_id(brand)
         with self.brands.write_lock(brand):
             with self.store.transaction() as db:
-                self.store.put_rules(db, bid, path.name, source)
+                self.store.put_rules(db, bid, name, source)
             st = self.brands.loaded(brand)
             if st is not None:
                 # One reference swap: analyses see old or new, never half.
                 st.ignored_rules = self.store.ignored_rules(brand)
                 st.rules = without_ignored(ruleset, st.ignored_rules)
-        return {"file": str(path), "brand": brand, "rules": len(ruleset)}
+        return {"brand": brand, "rules": len(ruleset)}
 
     def ignored_rules(self, brand: str | None = None) -> dict[str, Any]:
         name = self.resolve_brand(brand)

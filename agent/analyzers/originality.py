@@ -29,6 +29,7 @@ UPDATE_FLOOR = 60  # an update reads as fresh as an echo's best
 COSINE_FLOOR = 0.45
 FRESH = "Fresh: nothing close in your approved posts"
 MIN_PAIR_WORDS = 3  # fewer Latin-script words on a side: the cosine decides
+VERDICT_RANK = {"repeat": 0, "echo": 1, "fresh": 2}
 
 
 _WORDS = re.compile(r"\w+")
@@ -155,13 +156,14 @@ class Originality:
                 scores={"originality": Score(100, say(lang, FRESH), {"verdict": "fresh"})},
                 extra={"nearest": []},
             )
-        # the past post closest in what it says (least original), ties to the cosine
+        # the past post closest in what it says: the strongest verdict, then the
+        # nearest of those (an exact copy before a near one the classifier rates higher)
         (verdict, value), closest = min(
             (
                 (closeness(float(n["similarity"]), draft.text, str(n["text"]), t), n)
                 for n in nearest
             ),
-            key=lambda j: (j[0][1], -float(j[1]["similarity"])),
+            key=lambda j: (VERDICT_RANK[j[0][0]], -float(j[1]["similarity"])),
         )
         top = float(closest["similarity"])
         when = _when(closest, lang)
