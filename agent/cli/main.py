@@ -1,6 +1,7 @@
 """`onbrand`: a thin command-line shell over `agent.core.Onbrand`. The
 commands live in `agent.cli.brand` (brands and posts), `agent.cli.service`
-(the local agent) and `agent.cli.install` (setup, uninstall, doctor)."""
+(the local agent), `agent.cli.install` (setup, uninstall, doctor) and
+`agent.cli.kit` (a brand shared through git)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from agent import __version__
-from agent.cli import brand, install, service
+from agent.cli import brand, install, kit, service
 from agent.cli.common import EXIT_USAGE, CLIError
 
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     brand.register(add)
     service.register(add)
     install.register(add)
+    kit.register(add)
     return p
 
 

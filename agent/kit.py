@@ -1,0 +1,628 @@
+"""A brand kit: a brand shared between writers as plain files in a git repository.
+
+Layout (docs/kit.md):
+
+    kit.toml            format, brand, platforms
+    guidelines.md       the brand's guidelines (Markdown)
+    rules.toml          the brand's machine-checked rules
+    ignored_rules.txt   rules the team chose not to check, one per line
+    goals.json          the brand's goals
+    posts/WRITER.jsonl  one writer's approvals and removals, one JSON event per line
+
+Each writer appends only to their own posts file, so git never has to merge two
+edits of one file: concurrent approvals merge by themselves. The brand's posts are
+what the events say when read together: a post (keyed by its normalised text, the
+store's `norm_key`) is in the brand when its latest approval is newer than its
+latest removal. Never drafts, never vectors: each agent embeds with its own encoder.
+
+Sync runs the `git` the user already has, with their credentials; onbrand stores
+none. Which brand follows which kit, and what the last sync applied, is kept in
+the config folder (`kits.json`), not in the kit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import hashlib
+import json
+import os
+import re
+import secrets
+import subprocess
+import tempfile
+import time
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.config import config_dir
+from agent.importers import Record
+from agent.store import norm_key
+from agent.text.unicode import valid
+
+if TYPE_CHECKING:
+    from agent.core import Onbrand
+
+FORMAT = 1  # the kit format this onbrand writes and reads
+KIT_FILE = "kit.toml"
+GUIDELINES = "guidelines.md"
+RULES = "rules.toml"
+IGNORED = "ignored_rules.txt"
+GOALS = "goals.json"
+POSTS = "posts"
+ATTACHMENTS = "kits.json"
+GIT_TIMEOUT_S = 300  # a pull over a slow link; a hung credential prompt is killed
+PUSH_TRIES = 3  # another writer pushed meanwhile: pull, apply and push again
+WRITER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class KitError(ValueError):
+    """A one-line reason a kit cannot be used, and what to do."""
+
+
+@dataclass(frozen=True)
+class Event:
+    op: str  # "add" | "remove"
+    key: str  # norm_key of the post's text
+    at: str  # when, UTC ISO with microseconds (orders the events)
+    by: str  # the writer
+    text: str = ""
+    platform: str | None = None
+    posted_at: str | None = None
+    url: str | None = None
+    approved_by: str | None = None
+
+    def line(self) -> str:
+        body: dict[str, Any] = {"op": self.op, "key": self.key, "at": self.at, "by": self.by}
+        if self.op == "add":
+            body.update(text=self.text, platform=self.platform, posted_at=self.posted_at)
+            if self.url:
+                body["url"] = self.url
+            if self.approved_by:
+                body["approved_by"] = self.approved_by
+        return json.dumps(body, ensure_ascii=False)
+
+
+@dataclass
+class Kit:
+    folder: Path
+    brand: str
+    platforms: list[str]
+    events: list[Event]
+    guidelines: str | None
+    rules: str | None
+    ignored: list[str]
+    goals: list[dict[str, Any]]
+
+    def posts(self) -> dict[str, Event]:
+        return present(self.events)
+
+    def known(self) -> set[str]:
+        """Every post key any event names."""
+        return {e.key for e in self.events}
+
+
+def present(events: Iterable[Event]) -> dict[str, Event]:
+    """The posts the events leave in the brand, by key: a post is in when its latest
+    approval is newer than its latest removal (a removal wins only when newer)."""
+    added: dict[str, Event] = {}
+    removed: dict[str, str] = {}
+    for e in events:
+        if e.op == "add":
+            if e.key not in added or e.at > added[e.key].at:
+                added[e.key] = e
+        elif e.at > removed.get(e.key, ""):
+            removed[e.key] = e.at
+    return {k: e for k, e in added.items() if e.at > removed.get(k, "")}
+
+
+def stamp() -> str:
+    """Now, to the microsecond: two approvals in one second stay ordered."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def sha(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- reading a kit -------------------------------------------------------------------
+def read_kit(folder: Path) -> Kit:
+    """Read and check every file of the kit; a broken one is refused with its file,
+    line and reason."""
+    folder = Path(folder)
+    meta_path = folder / KIT_FILE
+    if not meta_path.is_file():
+        raise KitError(
+            f"{folder} is not an onbrand kit (no {KIT_FILE}); `onbrand kit init` makes one"
+        )
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KitError(f"{KIT_FILE}: {exc}") from None
+    fmt = meta.get("format")
+    if not isinstance(fmt, int) or fmt < 1:
+        raise KitError(f"{KIT_FILE}: 'format' must be a whole number, not {fmt!r}")
+    if fmt > FORMAT:
+        raise KitError(
+            f"{KIT_FILE}: this kit is format {fmt}, written by a newer onbrand; this one "
+            f"reads format {FORMAT}. Upgrade onbrand, then sync again"
+        )
+    brand = meta.get("brand")
+    if not isinstance(brand, str) or not brand.strip():
+        raise KitError(f"{KIT_FILE}: 'brand' must name the brand")
+    platforms = meta.get("platforms", [])
+    if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
+        raise KitError(f"{KIT_FILE}: 'platforms' must be a list of names")
+    events: list[Event] = []
+    posts_dir = folder / POSTS
+    if posts_dir.is_dir():
+        for path in sorted(posts_dir.glob("*.jsonl")):
+            events += _read_events(path, f"{POSTS}/{path.name}")
+    goals: list[dict[str, Any]] = []
+    if (folder / GOALS).is_file():
+        goals = _read_goals(folder / GOALS)
+    ignored: list[str] = []
+    if (folder / IGNORED).is_file():
+        ignored = sorted({ln.strip() for ln in _text(folder / IGNORED).splitlines() if ln.strip()})
+    return Kit(
+        folder,
+        brand.strip().lower(),
+        list(platforms),
+        events,
+        _text(folder / GUIDELINES) if (folder / GUIDELINES).is_file() else None,
+        _text(folder / RULES) if (folder / RULES).is_file() else None,
+        ignored,
+        goals,
+    )
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise KitError(f"{path.name}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise KitError(f"{path.name}: {exc.strerror or exc}") from None
+
+
+def _read_events(path: Path, name: str) -> list[Event]:
+    out = []
+    for n, line in enumerate(_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{name}, line {n}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise KitError(f"{where}: not JSON ({exc.msg})") from None
+        if not isinstance(raw, dict):
+            raise KitError(f"{where}: an event must be a JSON object")
+        op, key, at, by = raw.get("op"), raw.get("key"), raw.get("at"), raw.get("by")
+        if op not in ("add", "remove"):
+            raise KitError(f"{where}: 'op' must be 'add' or 'remove', not {op!r}")
+        if not all(isinstance(v, str) and v for v in (key, at, by)):
+            raise KitError(f"{where}: 'key', 'at' and 'by' must be non-empty text")
+        text = raw.get("text", "")
+        if op == "add":
+            if not isinstance(text, str) or not text.strip():
+                raise KitError(f"{where}: an approval needs the post's 'text'")
+            text = valid(text)
+            if norm_key(text) != key:
+                raise KitError(f"{where}: 'key' does not match the text (edited by hand?)")
+        for opt in ("platform", "posted_at", "url", "approved_by"):
+            if raw.get(opt) is not None and not isinstance(raw[opt], str):
+                raise KitError(f"{where}: '{opt}' must be text")
+        out.append(
+            Event(
+                op,
+                str(key),
+                str(at),
+                str(by),
+                text if op == "add" else "",
+                raw.get("platform"),
+                raw.get("posted_at"),
+                raw.get("url"),
+                raw.get("approved_by"),
+            )
+        )
+    return out
+
+
+def _read_goals(path: Path) -> list[dict[str, Any]]:
+    try:
+        goals = json.loads(_text(path))
+    except ValueError as exc:
+        raise KitError(f"{GOALS}: not JSON ({exc})") from None
+    if not isinstance(goals, list):
+        raise KitError(f"{GOALS}: must be a JSON list of goals")
+    for n, g in enumerate(goals, 1):
+        ok = (
+            isinstance(g, dict)
+            and isinstance(g.get("kind"), str)
+            and isinstance(g.get("platform", ""), str)
+            and isinstance(g.get("target"), int | float)
+        )
+        if not ok:
+            raise KitError(f"{GOALS}: goal {n} needs 'kind', 'platform' and a number 'target'")
+    return goals
+
+
+# -- git -----------------------------------------------------------------------------
+def git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the user's git in the kit; a failure is one line from git's own message."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never hang on a password
+        )
+    except FileNotFoundError:
+        raise KitError("git is not installed; install it (e.g. `apt install git`)") from None
+    except subprocess.TimeoutExpired:
+        raise KitError(f"git {args[0]} took over {GIT_TIMEOUT_S} s; check the remote") from None
+    if check and proc.returncode != 0:
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise KitError(f"git {args[0]} failed: {said[-1] if said else proc.returncode}")
+    return proc
+
+
+def _has_remote(folder: Path) -> bool:
+    return bool(git(folder, "remote").stdout.strip())
+
+
+def _upstream(folder: Path) -> list[str]:
+    """`origin HEAD:main` for the branch this clone follows, whatever the local
+    branch is called (a kit started with `git init` may be on master)."""
+    up = git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+    remote, _, branch = up.stdout.strip().partition("/")
+    return [remote, f"HEAD:{branch}"] if up.returncode == 0 and branch else []
+
+
+def _heal(folder: Path) -> None:
+    """Finish what a killed sync left: a merge half-done is abandoned (the next pull
+    redoes it); uncommitted event lines are kept and committed by this sync."""
+    if (folder / ".git" / "MERGE_HEAD").exists():
+        git(folder, "merge", "--abort", check=False)
+
+
+# -- which brand follows which kit (config, not brand data) --------------------------
+@dataclass
+class Attachment:
+    brand: str
+    folder: str
+    writer: str
+    applied: list[str] = field(default_factory=list)  # post keys the last sync left
+    rules_sha: str | None = None
+    guidelines_sha: str | None = None
+    ignored_sha: str | None = None
+    goals_sha: str | None = None
+    synced_at: str | None = None
+
+
+def _attachments_path() -> Path:
+    return config_dir() / ATTACHMENTS
+
+
+def attachments() -> dict[str, Attachment]:
+    path = _attachments_path()
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {b: Attachment(**a) for b, a in raw.items()}
+    except (ValueError, TypeError) as exc:
+        raise KitError(
+            f"{path}: unreadable ({exc}); delete it and `onbrand kit attach` again"
+        ) from None
+
+
+def save_attachment(att: Attachment) -> None:
+    """Written whole, atomically: a sync killed halfway leaves the last good one."""
+    every = attachments()
+    every[att.brand] = att
+    path = _attachments_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kits-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({b: a.__dict__ for b, a in every.items()}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def new_writer() -> str:
+    """A name for this machine's posts file: the user, and a random tail so two
+    machines of one person never share a file."""
+    user = re.sub(r"[^A-Za-z0-9._-]", "-", getpass.getuser() or "writer")[:40]
+    return f"{user}-{secrets.token_hex(3)}"
+
+
+# -- what the local brand has ----------------------------------------------------------
+def guidelines_markdown(core: Onbrand, brand: str) -> str | None:
+    """The brand's guidelines as Markdown, one heading per passage path: reading it
+    back gives the same passages."""
+    passages = list(core.store.passages(brand).values())
+    if not passages:
+        return None
+    out: list[str] = []
+    last = None
+    for p in sorted(passages, key=lambda p: (p.doc, p.ord)):
+        if p.heading != last:
+            out.append(f"# {p.heading}\n")
+            last = p.heading
+        out.append(p.text + "\n")
+    return "\n".join(out)
+
+
+def goals_of(core: Onbrand, brand: str) -> list[dict[str, Any]]:
+    return [{"kind": k, "platform": p, "target": t} for _, k, p, t, _ in core.store.goals(brand)]
+
+
+def _goals_text(goals: list[dict[str, Any]]) -> str:
+    return json.dumps(goals, indent=2, sort_keys=True) + "\n"
+
+
+def _ignored_text(names: list[str]) -> str:
+    return "".join(f"{n}\n" for n in sorted(names))
+
+
+def local_posts(core: Onbrand, brand: str) -> dict[str, Any]:
+    """The brand's posts by key."""
+    out: dict[str, Any] = {}
+    offset = 0
+    while True:
+        page = core.store.list_posts(brand, 5_000, offset)
+        for p in page:
+            out.setdefault(norm_key(p.text), p)
+        if len(page) < 5_000:
+            return out
+        offset += len(page)
+
+
+# -- the three commands --------------------------------------------------------------
+def init(core: Onbrand, folder: Path, brand: str | None = None) -> dict[str, Any]:
+    """Write a brand's kit into a new or existing git repository, and make the brand
+    follow it."""
+    name = core.resolve_brand(brand)
+    folder = Path(folder).expanduser().resolve()
+    if (folder / KIT_FILE).exists():
+        raise KitError(f"{folder} already holds a kit; `onbrand kit attach {folder}` follows it")
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / ".git").exists():
+        git(folder, "init", "-q")
+    writer = new_writer()
+    posts = local_posts(core, name)
+    platforms = sorted({p.platform for p in posts.values() if p.platform})
+    (folder / KIT_FILE).write_text(
+        f"# An onbrand brand kit (docs/kit.md). Shared with git; never drafts.\n"
+        f"format = {FORMAT}\nbrand = {json.dumps(name)}\n"
+        f"platforms = {json.dumps(platforms)}\n",
+        encoding="utf-8",
+    )
+    md = guidelines_markdown(core, name)
+    if md is not None:
+        (folder / GUIDELINES).write_text(md, encoding="utf-8")
+    rules = core.store.rules_source(name)
+    if rules is not None:
+        (folder / RULES).write_text(rules[1], encoding="utf-8")
+    (folder / IGNORED).write_text(_ignored_text(core.store.ignored_rules(name)), encoding="utf-8")
+    (folder / GOALS).write_text(_goals_text(goals_of(core, name)), encoding="utf-8")
+    at = stamp()
+    events = [_add_event(key, p, at, writer) for key, p in posts.items()]
+    _append(folder, writer, events)
+    git(folder, "add", "-A", KIT_FILE, POSTS, GUIDELINES, RULES, IGNORED, GOALS, check=False)
+    _commit(folder, f"onbrand: kit of {name}, {len(events)} posts")
+    kit = read_kit(folder)
+    att = Attachment(name, str(folder), writer, sorted(posts))
+    _remember(att, kit)
+    return {"brand": name, "folder": str(folder), "posts": len(events), "writer": writer}
+
+
+def attach(core: Onbrand, folder: Path, brand: str | None = None) -> dict[str, Any]:
+    """Make a local brand (the kit's, or `brand`) follow the kit, and apply it."""
+    folder = Path(folder).expanduser().resolve()
+    kit = read_kit(folder)
+    name = (brand or kit.brand).strip().lower()
+    core.store.ensure_brand(name)
+    att = Attachment(name, str(folder), new_writer())
+    save_attachment(att)
+    applied = _apply(core, att, kit)
+    return {"brand": name, "folder": str(folder), "writer": att.writer, **applied}
+
+
+def sync(core: Onbrand, brand: str | None = None) -> dict[str, Any]:
+    """Pull, merge, apply the kit to the local brand, commit this machine's new
+    approvals and removals, and push. A conflict in a shared file stops the sync
+    with both versions named, and nothing is applied."""
+    name = core.resolve_brand(brand)
+    att = attachments().get(name)
+    if att is None:
+        raise KitError(f"brand {name} follows no kit; `onbrand kit attach DIR` first")
+    folder = Path(att.folder)
+    if not (folder / KIT_FILE).is_file():
+        raise KitError(f"{folder}: the kit is gone (moved?); `onbrand kit attach` its new place")
+    _heal(folder)
+    sent = _export(core, att, read_kit(folder))
+    remote = _has_remote(folder)
+    result: dict[str, Any] = {"brand": name, "sent": sent, "pushed": False}
+    for attempt in range(PUSH_TRIES):
+        if remote:
+            _pull(folder)
+        applied = _apply(core, att, read_kit(folder))
+        result.update(applied)
+        if not remote:
+            break
+        pushed = git(folder, "push", "-q", *_upstream(folder), check=False)
+        if pushed.returncode == 0:
+            result["pushed"] = True
+            break
+        if attempt == PUSH_TRIES - 1:
+            said = (pushed.stderr or pushed.stdout).strip().splitlines()
+            raise KitError(
+                f"git push was refused {PUSH_TRIES} times "
+                f"({said[-1] if said else pushed.returncode}); sync again"
+            )
+        time.sleep(0.2 * (attempt + 1))
+    return result
+
+
+# -- the steps -----------------------------------------------------------------------
+def _add_event(key: str, post: Any, at: str, writer: str) -> Event:
+    return Event("add", key, at, writer, post.text, post.platform, post.posted_at, post.url, writer)
+
+
+def _append(folder: Path, writer: str, events: list[Event]) -> None:
+    if not events:
+        return
+    if not WRITER.match(writer):
+        raise KitError(f"writer name {writer!r} cannot name a file; attach again")
+    path = folder / POSTS / f"{writer}.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("".join(e.line() + "\n" for e in events))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _commit(folder: Path, message: str) -> bool:
+    if not git(folder, "status", "--porcelain").stdout.strip():
+        return False
+    git(folder, "add", "-A")
+    git(
+        folder,
+        "-c",
+        "user.name="
+        + (git(folder, "config", "user.name", check=False).stdout.strip() or "onbrand"),
+        "-c",
+        "user.email="
+        + (git(folder, "config", "user.email", check=False).stdout.strip() or "onbrand@localhost"),
+        "commit",
+        "-q",
+        "-m",
+        message,
+    )
+    return True
+
+
+def _export(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, int]:
+    """Write what changed here since the last sync into the kit and commit it:
+    approvals and removals as events in this writer's file, and the brand's rules,
+    guidelines, ignored rules and goals where they changed here."""
+    local = local_posts(core, att.brand)
+    in_kit = kit.posts()
+    applied = set(att.applied) if att.synced_at else set(in_kit)
+    at = stamp()
+    adds = [
+        _add_event(k, p, at, att.writer)
+        for k, p in local.items()
+        if k not in applied and k not in in_kit
+    ]
+    removes = [
+        Event("remove", k, at, att.writer) for k in sorted(applied - set(local)) if k in in_kit
+    ]
+    _append(kit.folder, att.writer, adds + removes)
+    changed = 0
+    rules = core.store.rules_source(att.brand)
+    if rules is not None and sha(rules[1]) != att.rules_sha and rules[1] != kit.rules:
+        (kit.folder / RULES).write_text(rules[1], encoding="utf-8")
+        changed += 1
+    md = guidelines_markdown(core, att.brand)
+    if md is not None and sha(md) != att.guidelines_sha and md != kit.guidelines:
+        (kit.folder / GUIDELINES).write_text(md, encoding="utf-8")
+        changed += 1
+    ignored = _ignored_text(core.store.ignored_rules(att.brand))
+    if sha(ignored) != att.ignored_sha and ignored != _ignored_text(kit.ignored):
+        (kit.folder / IGNORED).write_text(ignored, encoding="utf-8")
+        changed += 1
+    goals = _goals_text(goals_of(core, att.brand))
+    if sha(goals) != att.goals_sha and goals != _goals_text(kit.goals):
+        (kit.folder / GOALS).write_text(goals, encoding="utf-8")
+        changed += 1
+    if adds or removes or changed:
+        _commit(kit.folder, f"onbrand: {att.writer} +{len(adds)} -{len(removes)}")
+    return {"approved": len(adds), "removed": len(removes), "files": changed}
+
+
+def _pull(folder: Path) -> None:
+    """Merge the remote's kit; a conflict in a shared file stops with both versions."""
+    proc = git(folder, "pull", "--no-rebase", "--no-edit", "-q", check=False)
+    if proc.returncode == 0:
+        return
+    conflicted = git(folder, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
+    if not conflicted:
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise KitError(f"git pull failed: {said[-1] if said else proc.returncode}")
+    name = conflicted[0]
+    ours = git(folder, "show", f"HEAD:{name}", check=False).stdout
+    theirs = git(folder, "show", f"MERGE_HEAD:{name}", check=False).stdout
+    git(folder, "merge", "--abort", check=False)
+    raise KitError(
+        f"{name} was changed both here and in the kit: {_differences(ours, theirs)}; "
+        f"settle it in {folder} (edit {name}, commit) and sync again. Nothing was applied"
+    )
+
+
+def _differences(ours: str, theirs: str) -> str:
+    """The lines only one side has (two at most each), to name both versions."""
+    diff = list(difflib.ndiff(theirs.splitlines(), ours.splitlines()))
+    mine = [ln[2:].strip()[:70] for ln in diff if ln.startswith("+ ") and ln[2:].strip()][:2]
+    kits = [ln[2:].strip()[:70] for ln in diff if ln.startswith("- ") and ln[2:].strip()][:2]
+    show = lambda lines: " / ".join(repr(x) for x in lines) or "(nothing)"  # noqa: E731
+    return f"yours has {show(mine)}, the kit's has {show(kits)}"
+
+
+def _apply(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, Any]:
+    """Make the local brand what the kit says: new posts embedded (only those),
+    removed ones withdrawn, and rules, guidelines, ignored rules and goals loaded
+    where the kit changed them. A local post the kit has never heard of stays: it
+    is an approval made since this sync began, sent by the next."""
+    name = att.brand
+    target = kit.posts()
+    local = local_posts(core, name)
+    known = kit.known()
+    new = [target[k] for k in target if k not in local]
+    gone = [p for k, p in local.items() if k not in target and k in known]
+    if new:
+        records = [Record(e.text, f"kit:{e.by}", e.platform, e.posted_at, e.url) for e in new]
+        core.add_kit_posts(name, records)
+    for p in gone:
+        core.remove_post(p.id)
+    loaded = []
+    if kit.rules is not None and sha(kit.rules) != att.rules_sha:
+        core.load_rules_text(kit.rules, RULES, name)
+        loaded.append(RULES)
+    if kit.guidelines is not None and sha(kit.guidelines) != att.guidelines_sha:
+        if kit.guidelines != guidelines_markdown(core, name):
+            core.add_guidelines(kit.folder / GUIDELINES, name)
+        loaded.append(GUIDELINES)
+    if sha(_ignored_text(kit.ignored)) != att.ignored_sha:
+        have = set(core.store.ignored_rules(name))
+        for rule in sorted(have - set(kit.ignored)):
+            core.store.set_rule_ignored(name, rule, False)
+        for rule in sorted(set(kit.ignored) - have):
+            core.store.set_rule_ignored(name, rule, True)
+        core.invalidate(name)
+        loaded.append(IGNORED)
+    if sha(_goals_text(kit.goals)) != att.goals_sha:
+        for g in kit.goals:
+            core.store.put_goal(name, g["kind"], g.get("platform", ""), float(g["target"]))
+        loaded.append(GOALS)
+    _remember(att, kit)
+    return {"added": len(new), "withdrawn": len(gone), "loaded": loaded, "posts": len(target)}
+
+
+def _remember(att: Attachment, kit: Kit) -> None:
+    att.applied = sorted(kit.posts())
+    att.rules_sha = sha(kit.rules)
+    att.guidelines_sha = sha(kit.guidelines)
+    att.ignored_sha = sha(_ignored_text(kit.ignored))
+    att.goals_sha = sha(_goals_text(kit.goals))
+    att.synced_at = stamp()
+    save_attachment(att)

@@ -1,0 +1,287 @@
+"""A brand kit shared through git (agent/kit.py, docs/kit.md): writers on many
+machines approve and remove posts, sync through a bare repository on local disk,
+and end up with the same brand: no post lost, none doubled. A conflict in a shared
+file, a kit from a newer onbrand and a broken kit file are refused, and the local
+brand stays as it was. Posts are the team's own writing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from agent import kit
+from agent.core import Onbrand
+from agent.kit import Event, KitError, present
+from agent.store import Store, norm_key
+from embeddings import Encoder
+
+TOPICS = ["oat latte", "sourdough", "bike repair", "night market", "kopi susu", "delivery"]
+DAYS = ["Monday", "Tuesday", "Saturday", "Sunday", "Kamis", "Jumat"]
+RULES = """
+[[rule]]
+name = "we-not-i"
+kind = "person"
+message = "The company speaks as 'we'."
+severity = "warn"
+"""
+
+
+def post(n: int) -> str:
+    t = TOPICS[n % len(TOPICS)]
+    return f"Post {n}: our {t} stall opens {DAYS[n % len(DAYS)]} at {7 + n % 5} a.m. ☕ #{n}"
+
+
+def sh(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(args, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+class Home:
+    """One writer's machine: its own ONBRAND_HOME, store and kit clone."""
+
+    def __init__(self, root: Path, name: str, encoder: Encoder) -> None:
+        self.path = root / name
+        self.path.mkdir()
+        with self.active():
+            self.core = Onbrand(Store(self.path / "onbrand.sqlite3"), encoder)
+        self.clone = root / f"{name}-kit"
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        before = os.environ.get("ONBRAND_HOME")
+        os.environ["ONBRAND_HOME"] = str(self.path)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("ONBRAND_HOME", None)
+            else:
+                os.environ["ONBRAND_HOME"] = before
+
+    def keys(self, brand: str = "team") -> set[str]:
+        return {norm_key(p.text) for p in self.core.store.list_posts(brand, 100_000, 0)}
+
+    def sync(self) -> dict:
+        with self.active():
+            return kit.sync(self.core, "team")
+
+
+def team(tmp_path: Path, encoder: Encoder, n: int) -> tuple[Path, list[Home]]:
+    """A bare repository and `n` homes following one kit of 'team' (8 posts)."""
+    bare = tmp_path / "kit.git"
+    sh("git", "init", "-q", "--bare", "-b", "main", str(bare))
+    homes = [Home(tmp_path, f"home{i}", encoder) for i in range(n)]
+    first = homes[0]
+    with first.active():
+        first.core.store.ensure_brand("team")
+        for i in range(8):
+            first.core.approve(post(i), "x", brand="team")
+        first.core.load_rules_text(RULES, "rules.toml", "team")
+        kit.init(first.core, first.clone, "team")
+    sh("git", "-C", str(first.clone), "remote", "add", "origin", str(bare))
+    sh("git", "-C", str(first.clone), "push", "-q", "-u", "origin", "HEAD:main")
+    for h in homes[1:]:
+        sh("git", "clone", "-q", str(bare), str(h.clone))
+        with h.active():
+            kit.attach(h.core, h.clone)
+    return bare, homes
+
+
+# -- the merge rule, alone ------------------------------------------------------------
+events = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove"]),
+        st.integers(0, 5),  # which post
+        st.integers(0, 50),  # when
+        st.sampled_from(["ana", "budi", "chen"]),
+    ),
+    max_size=40,
+)
+
+
+@given(events, st.randoms())
+def test_the_merge_is_order_free_and_a_removal_wins_only_when_newer(raw, rnd) -> None:
+    evs = [
+        Event(op, norm_key(post(n)), f"2026-01-01T00:00:{t:02d}.000000+00:00", by, post(n))
+        for op, n, t, by in raw
+    ]
+    got = present(evs)
+    shuffled = list(evs)
+    rnd.shuffle(shuffled)
+    assert present(shuffled).keys() == got.keys()  # whoever's file is read first
+    for n in range(6):
+        key = norm_key(post(n))
+        adds = [e.at for e in evs if e.key == key and e.op == "add"]
+        removes = [e.at for e in evs if e.key == key and e.op == "remove"]
+        want = bool(adds) and (not removes or max(adds) > max(removes))
+        assert (key in got) is want
+
+
+# -- three writers through a bare repository -------------------------------------------
+def test_approvals_and_removals_from_three_writers_meet(tmp_path: Path, encoder: Encoder) -> None:
+    _, (a, b, c) = team(tmp_path, encoder, 3)
+    start = a.keys()
+    assert b.keys() == c.keys() == start and len(start) == 8
+    assert b.core.store.rules_source("team") is not None  # the rules came too
+    with a.active():
+        a.core.approve(post(100), "linkedin", brand="team")
+    with b.active():
+        b.core.approve(post(101), "x", brand="team")
+        b.core.approve(post(100), "x", brand="team")  # the same post, written twice
+    with c.active():
+        gone = next(p for p in c.core.store.list_posts("team", 50, 0) if p.text == post(3))
+        c.core.remove_post(gone.id)
+    for h in (a, b, c, a, b, c):
+        h.sync()
+    want = (start | {norm_key(post(100)), norm_key(post(101))}) - {norm_key(post(3))}
+    assert a.keys() == b.keys() == c.keys() == want
+    # the next analysis sees a post another writer approved
+    r = a.core.analyze(post(101), "x", "team")
+    assert r["scores"]["originality"]["verdict"] == "repeat"
+    # a post re-approved after its removal comes back for everyone
+    with a.active():
+        a.core.approve(post(3), "x", brand="team")
+    for h in (a, b, c):
+        h.sync()
+    assert norm_key(post(3)) in b.keys() and norm_key(post(3)) in c.keys()
+
+
+def test_a_rules_conflict_stops_the_sync_and_changes_nothing(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    _, (a, b) = team(tmp_path, encoder, 2)
+    with a.active():
+        a.core.load_rules_text(RULES.replace("'we'", "'we', always"), "rules.toml", "team")
+    a.sync()
+    with b.active():
+        b.core.load_rules_text(RULES.replace("warn", "alert"), "rules.toml", "team")
+        b.core.approve(post(200), "x", brand="team")
+    before_rules = b.core.store.rules_source("team")
+    before = b.keys()
+    with pytest.raises(KitError) as err:
+        b.sync()
+    said = str(err.value)
+    assert "rules.toml was changed both here and in the kit" in said
+    assert "always" in said and "alert" in said and "Nothing was applied" in said
+    assert b.core.store.rules_source("team") == before_rules and b.keys() == before
+    assert not (b.clone / ".git" / "MERGE_HEAD").exists()  # the merge was abandoned
+
+
+def test_a_kit_from_a_newer_onbrand_is_refused(tmp_path: Path, core: Onbrand) -> None:
+    folder = tmp_path / "kit"
+    (folder / "posts").mkdir(parents=True)
+    (folder / "kit.toml").write_text('format = 2\nbrand = "team"\n', encoding="utf-8")
+    with pytest.raises(KitError, match="format 2, written by a newer onbrand"):
+        kit.attach(core, folder)
+    assert "team" not in [b["name"] for b in core.store.brands()]
+
+
+def test_a_broken_kit_file_is_refused_with_file_and_line(tmp_path: Path, encoder: Encoder) -> None:
+    _, (a, b) = team(tmp_path, encoder, 2)
+    bad = b.clone / "posts" / "someone.jsonl"
+    line = Event("add", norm_key(post(7)), "2026-01-01T00:00:00+00:00", "x", post(7)).line()
+    bad.write_text(line + "\n{not json\n", encoding="utf-8")
+    before = b.keys()
+    with pytest.raises(KitError, match=r"posts/someone.jsonl, line 2: not JSON"):
+        b.sync()
+    assert b.keys() == before
+
+
+def test_a_sync_killed_before_it_noted_what_it_applied_loses_nothing(
+    tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, (a, b) = team(tmp_path, encoder, 2)
+    with a.active():
+        a.core.approve(post(300), "x", brand="team")
+        gone = next(p for p in a.core.store.list_posts("team", 50, 0) if p.text == post(1))
+        a.core.remove_post(gone.id)
+    a.sync()
+    real = kit._remember
+
+    def die(att, k):  # the process dies after applying, before noting it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kit, "_remember", die)
+    with pytest.raises(KeyboardInterrupt):
+        b.sync()
+    monkeypatch.setattr(kit, "_remember", real)
+    # a half-done merge left behind is abandoned and redone
+    (b.clone / ".git" / "MERGE_HEAD").write_text(sh("git", "-C", str(b.clone), "rev-parse", "HEAD"))
+    b.sync()
+    a.sync()
+    assert a.keys() == b.keys()
+    assert norm_key(post(300)) in b.keys() and norm_key(post(1)) not in b.keys()
+    lines = (b.clone / "posts").glob("*.jsonl")
+    removals = [json.loads(x) for f in lines for x in f.read_text().splitlines() if '"remove"' in x]
+    assert [r["key"] for r in removals] == [norm_key(post(1))]  # no made-up removals
+
+
+# -- ten writers, random interleavings -------------------------------------------------
+@pytest.mark.slow
+def test_ten_writers_in_any_order_end_with_the_same_posts(tmp_path: Path, encoder: Encoder) -> None:
+    root = tmp_path
+
+    class Team(RuleBasedStateMachine):
+        @initialize()
+        def setup(self) -> None:
+            self.run = root / f"run{random.randrange(10**9)}"
+            self.run.mkdir()
+            _, self.homes = team(self.run, encoder, 10)
+            self.next = 1000
+
+        @rule(h=st.integers(0, 9))
+        def approve(self, h: int) -> None:
+            home = self.homes[h]
+            with home.active():
+                home.core.approve(post(self.next), "x", brand="team")
+            self.next += 1
+
+        @rule(h=st.integers(0, 9), pick=st.integers(0, 10**6))
+        def remove(self, h: int, pick: int) -> None:
+            home = self.homes[h]
+            posts = home.core.store.list_posts("team", 1000, 0)
+            if posts:
+                with home.active():
+                    home.core.remove_post(posts[pick % len(posts)].id)
+
+        @rule(h=st.integers(0, 9))
+        def sync(self, h: int) -> None:
+            self.homes[h].sync()
+
+        def teardown(self) -> None:
+            if not hasattr(self, "homes"):
+                return
+            for _ in range(2):
+                for home in self.homes:
+                    home.sync()
+            keys = [home.keys() for home in self.homes]
+            assert all(k == keys[0] for k in keys)
+            # every approval made anywhere is there unless someone removed it
+            kit_posts = kit.read_kit(self.homes[0].clone).posts()
+            assert keys[0] == set(kit_posts)
+            for home in self.homes:
+                store = home.core.store
+                texts = [p.text for p in store.list_posts("team", 100_000, 0)]
+                assert len(texts) == len(set(map(norm_key, texts)))  # none doubled
+
+        @invariant()
+        def no_half_merge(self) -> None:
+            for home in getattr(self, "homes", []):
+                assert not (home.clone / ".git" / "MERGE_HEAD").exists()
+
+    Team.TestCase.settings = settings(
+        max_examples=3,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    Team.TestCase().runTest()
