@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from agent.platforms import PLATFORM_NAMES, PLATFORMS
+from agent import coaching
+from agent.coaching import spec_1_5
+from agent.platforms import PLATFORMS
 from agent.store import Store
 
 GOAL_KINDS: dict[str, str] = {
@@ -27,32 +29,16 @@ GOAL_RANGES = {
 }
 SITE = re.compile(r"^[a-z0-9.-]{1,253}$")
 MAX_SESSION_SECONDS = 24 * 3600
-NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-)
+# The dashboard's ranges, in weeks ending with this one; "all" starts at the week
+# of the oldest post or minute recorded.
+RANGES: dict[str, int | None] = {"4w": 4, "12w": 12, "1y": 52, "all": None}
+DEFAULT_RANGE = "12w"
+DAILY_UP_TO_WEEKS = 12  # longer ranges draw time and posts by week, not by day
+MAX_STAT = 10**9
 
 
 class MetricsError(ValueError):
     """Bad input for a goal or a report; the message says which field."""
-
-
-def words(n: int) -> str:
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
-
-
-def spec_1_5(value: float | None) -> float | None:
-    """Specificity is stored as 0-100; people read it on the 1-5 scale."""
-    return None if value is None else 1 + value / 25
 
 
 # -- goals -------------------------------------------------------------------
@@ -189,11 +175,51 @@ def record_activity(store: Store, site: Any, seconds: Any, day: Any = None) -> N
     store.add_activity(d.isoformat(), _site(site), int(round(seconds)))
 
 
+# -- engagement ----------------------------------------------------------------
+
+
+def set_post_stats(
+    store: Store, post_id: Any, likes: Any = None, replies: Any = None, reposts: Any = None
+) -> dict[str, Any]:
+    """Set a post's likes, replies and reposts by hand; a figure left out keeps
+    what was stored. Each must be a whole number from 0 up."""
+    figures = {"likes": likes, "replies": replies, "reposts": reposts}
+    if all(v is None for v in figures.values()):
+        raise MetricsError("give at least one of --likes, --replies, --reposts")
+    clean: dict[str, int | None] = {}
+    for name, value in figures.items():
+        if value is None:
+            clean[name] = None
+            continue
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or int(text) >= MAX_STAT:
+            raise MetricsError(
+                f"--{name} must be a whole number from 0 to {MAX_STAT - 1:,}, not {text[:20]!r}"
+            )
+        clean[name] = int(text)
+    try:
+        pid = int(str(post_id))
+    except ValueError:
+        raise MetricsError(f"post ID must be a number, not {str(post_id)[:20]!r}") from None
+    return {
+        "post_id": pid,
+        **store.set_post_stats(pid, clean["likes"], clean["replies"], clean["reposts"]),
+    }
+
+
 # -- the dashboard -----------------------------------------------------------
 
 
 def week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
+
+
+def check_range(span: Any) -> str:
+    if span in (None, ""):
+        return DEFAULT_RANGE
+    if span not in RANGES:
+        raise MetricsError(f"range must be one of {', '.join(RANGES)}, not {str(span)[:20]!r}")
+    return str(span)
 
 
 def _post_rows(store: Store, brand: str) -> list[dict[str, Any]]:
@@ -212,35 +238,82 @@ def _avg(values: list[float | None]) -> float | None:
     return round(sum(vals) / len(vals), 2) if vals else None
 
 
-def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 12) -> dict:
+def _range_weeks(span: str, first: date | None, this_week: date) -> int:
+    n = RANGES[span]
+    if n is not None:
+        return n
+    if first is None:
+        return 4
+    return max(4, (this_week - week_start(first)).days // 7 + 1)
+
+
+def _sum(values: list[int | None]) -> int | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals) if vals else None
+
+
+def _post_view(p: dict[str, Any], full: bool = False) -> dict[str, Any]:
+    return {
+        "id": p["id"],
+        "platform": p["platform"],
+        "day": p["day"].isoformat(),
+        "text": p["text"] if full else p["text"][:280],
+        "url": p["url"],
+        "specificity": spec_1_5(p["specificity"]),
+        "voice_drift": p["voice_drift"],
+        "originality": p["originality"],
+        "risk": p["risk"],
+        "likes": p["likes"],
+        "replies": p["replies"],
+        "reposts": p["reposts"],
+    }
+
+
+def dashboard(
+    store: Store, brand: str, today: date | None = None, span: str = DEFAULT_RANGE
+) -> dict:
+    """Everything the dashboard page draws, for a range of weeks ending this week.
+    Coaching reads its own windows (agent/coaching.py), whatever the range."""
+    span = check_range(span)
     today = today or local_today()
     this_week = week_start(today)
-    starts = [this_week - timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
-    posts = _post_rows(store, brand)
+    posts = [p for p in _post_rows(store, brand) if p["day"] <= today]
     by_week: dict[date, list[dict]] = defaultdict(list)
     for p in posts:
         by_week[week_start(p["day"])].append(p)
 
-    activity = store.activity()
     minutes_by_day: dict[date, float] = defaultdict(float)
-    minutes_by_site: dict[str, float] = defaultdict(float)
-    for day, site, seconds in activity:
+    site_minutes: dict[tuple[date, str], float] = defaultdict(float)
+    for day, site, seconds in store.activity():
         d = date.fromisoformat(day)
         minutes_by_day[d] += seconds / 60
-        if d >= this_week:
-            minutes_by_site[site] += seconds / 60
+        site_minutes[(d, site)] += seconds / 60
+    first = min([p["day"] for p in posts] + list(minutes_by_day), default=None)
+    n_weeks = _range_weeks(span, first, this_week)
+    # Coaching compares the last complete weeks with those before, whatever is shown.
+    computed = max(n_weeks, 2 * coaching.TREND_WEEKS + 1)
+    all_starts = [this_week - timedelta(weeks=i) for i in range(computed - 1, -1, -1)]
+    starts = all_starts[-n_weeks:]
+    since = starts[0]
 
-    trends = [
-        {
+    def week_row(w: date) -> dict[str, Any]:
+        ps = by_week[w]
+        minutes = round(sum(minutes_by_day[w + timedelta(days=i)] for i in range(7)), 1)
+        return {
             "week": w.isoformat(),
-            "posts": len(by_week[w]),
-            "specificity": _avg([spec_1_5(p["specificity"]) for p in by_week[w]]),
-            "voice_drift": _avg([p["voice_drift"] for p in by_week[w]]),
-            "originality": _avg([p["originality"] for p in by_week[w]]),
-            "minutes": round(sum(minutes_by_day[w + timedelta(days=i)] for i in range(7)), 1),
+            "posts": len(ps),
+            "specificity": _avg([spec_1_5(p["specificity"]) for p in ps]),
+            "voice_drift": _avg([p["voice_drift"] for p in ps]),
+            "originality": _avg([p["originality"] for p in ps]),
+            "minutes": minutes,
+            "minutes_per_post": round(minutes / len(ps), 1) if ps and minutes else None,
+            "likes": _sum([p["likes"] for p in ps]),
+            "replies": _sum([p["replies"] for p in ps]),
+            "reposts": _sum([p["reposts"] for p in ps]),
         }
-        for w in starts
-    ]
+
+    weekly = [week_row(w) for w in all_starts]
+    trends = weekly[-n_weeks:]
     cadence = [
         {
             "week": w.isoformat(),
@@ -248,51 +321,95 @@ def dashboard(store: Store, brand: str, today: date | None = None, weeks: int = 
         }
         for w in starts
     ]
-    days = [today - timedelta(days=i) for i in range(27, -1, -1)]
+    in_range = [p for p in posts if p["day"] >= since]
+    minutes_by_site: dict[str, float] = defaultdict(float)
+    for (d, site), m in site_minutes.items():
+        if since <= d <= today:
+            minutes_by_site[site] += m
+    sites = sorted(minutes_by_site, key=lambda s: (-minutes_by_site[s], s))
+    daily = n_weeks <= DAILY_UP_TO_WEEKS
+    buckets = (
+        [since + timedelta(days=i) for i in range((today - since).days + 1)] if daily else starts
+    )
+    span_days = 1 if daily else 7
     posts_by_day: dict[date, int] = defaultdict(int)
     for p in posts:
         posts_by_day[p["day"]] += 1
-    time_vs_posts = [
-        {"day": d.isoformat(), "minutes": round(minutes_by_day[d], 1), "posts": posts_by_day[d]}
-        for d in days
-    ]
+
+    def bucket(start: date) -> dict[str, Any]:
+        days = [start + timedelta(days=i) for i in range(span_days)]
+        return {
+            "start": start.isoformat(),
+            "minutes": round(sum(minutes_by_day[d] for d in days), 1),
+            "by_site": {s: round(sum(site_minutes[(d, s)] for d in days), 1) for s in sites},
+            "posts": sum(posts_by_day[d] for d in days),
+        }
+
     days_elapsed = (today - this_week).days + 1
     goals = []
     for g in list_goals(store, brand):
         progress = _progress(g, by_week, minutes_by_day, this_week, days_elapsed, starts)
         goals.append({**g, **progress})
-    # Sessions are stored in UTC: the week starts at local midnight on Monday.
-    sessions = store.session_counts(
-        brand, _utc_iso(datetime.combine(this_week, dtime.min).astimezone())
+    # Sessions are stored in UTC: the range starts at local midnight on a Monday.
+    since_utc = _utc_iso(datetime.combine(since, dtime.min).astimezone())
+    coach_since = today - timedelta(days=coaching.COMPLAINT_DAYS - 1)
+    complaints = store.complaint_sessions(
+        brand, _utc_iso(datetime.combine(coach_since, dtime.min).astimezone())
     )
-    latest = [
-        {
-            "id": p["id"],
-            "platform": p["platform"],
-            "day": p["day"].isoformat(),
-            "text": p["text"][:280],
-            "specificity": spec_1_5(p["specificity"]),
-            "voice_drift": p["voice_drift"],
-            "originality": p["originality"],
-        }
-        for p in reversed(posts[-10:])
-    ]
+    sessions = store.session_counts(brand, since_utc)
+    with_likes = sorted(
+        (p for p in in_range if p["likes"] is not None),
+        key=lambda p: (-(p["likes"] or 0), -(p["reposts"] or 0), -p["id"]),
+    )
     return {
         "brand": brand,
         "today": today.isoformat(),
         "week": this_week.isoformat(),
+        "range": {"key": span, "weeks": n_weeks, "from": since.isoformat(), "ranges": list(RANGES)},
         "goals": goals,
         "trends": trends,
         "cadence": cadence,
-        "time_vs_posts": time_vs_posts,
-        "minutes_by_site": {k: round(v, 1) for k, v in sorted(minutes_by_site.items())},
+        "time": {
+            "unit": "day" if daily else "week",
+            "sites": sites,
+            "buckets": [bucket(b) for b in buckets],
+        },
+        "minutes_by_site": {s: round(minutes_by_site[s], 1) for s in sorted(minutes_by_site)},
         "sessions": [
             {"site": s, "sessions": n, "analyses": a or 0, "approved": ap or 0}
-            for s, n, a, ap in sessions
+            for s, n, a, ap in sorted(sessions, key=lambda r: (-r[1], r[0]))
         ],
         "voice_history": store.voice_history(brand, 20),
-        "latest_posts": latest,
-        "suggestions": suggestions(posts, trends, goals, minutes_by_day, this_week, today),
+        "latest_posts": [_post_view(p) for p in reversed(in_range[-10:])],
+        "top_posts": [_post_view(p) for p in with_likes[:5]],
+        "engagement": coaching.engagement(in_range),
+        "suggestions": coaching.suggestions(posts, weekly, goals, complaints, today),
+        "reminders": coaching.reminders(goals, today),
+    }
+
+
+def posts_in_range(
+    store: Store, brand: str, today: date | None = None, span: str = DEFAULT_RANGE
+) -> list[dict[str, Any]]:
+    """The brand's posts in a range, oldest first, whole, with scores and engagement."""
+    span = check_range(span)
+    today = today or local_today()
+    board = dashboard(store, brand, today, span)
+    since = date.fromisoformat(board["range"]["from"])
+    return [
+        _post_view(p, full=True) for p in _post_rows(store, brand) if since <= p["day"] <= today
+    ]
+
+
+def reminders(store: Store, brand: str, today: date | None = None) -> dict[str, Any]:
+    """Weekly post goals behind their pace, with the days left: what the popup shows."""
+    today = today or local_today()
+    board = dashboard(store, brand, today, "4w")
+    return {
+        "brand": brand,
+        "today": today.isoformat(),
+        "days_left": coaching.days_left(today),
+        "reminders": board["reminders"],
     }
 
 
@@ -329,58 +446,3 @@ def _progress(
     ]
     history.append({"week": this_week.isoformat(), "value": now, "met": met(now)})
     return {"current": now, "met": met(now), "history": history}
-
-
-def suggestions(
-    posts: list[dict],
-    trends: list[dict],
-    goals: list[dict],
-    minutes_by_day: dict[date, float],
-    this_week: date,
-    today: date,
-) -> list[str]:
-    out: list[str] = []
-    names = PLATFORM_NAMES
-    for plat in PLATFORMS:
-        last = [p for p in posts if p["platform"] == plat][-5:]
-        scored = [spec_1_5(p["specificity"]) for p in last if p["specificity"] is not None]
-        low = sum(1 for s in scored if s is not None and s < 2)
-        if len(scored) >= 3 and low >= 2:
-            out.append(
-                f"{words(low).capitalize()} of your last {words(len(last))} {names[plat]} "
-                "posts were under specificity 2: add the number, name or date behind "
-                "the claim."
-            )
-    drifts = [p["voice_drift"] for p in posts[-10:] if p["voice_drift"] is not None]
-    if len(drifts) >= 5 and sum(drifts) / len(drifts) >= 50:
-        out.append(
-            f"Your last {len(drifts)} approved posts average a voice drift of "
-            f"{sum(drifts) / len(drifts):.0f}: they sound more like one person than "
-            "the company."
-        )
-    week_minutes = sum(minutes_by_day[this_week + timedelta(days=i)] for i in range(7))
-    week_posts = trends[-1]["posts"] if trends else 0
-    if week_minutes >= 30:
-        per = (
-            f"{week_minutes / week_posts:.0f} minutes per approved post"
-            if week_posts
-            else ("and no approved post yet")
-        )
-        out.append(
-            f"{week_minutes / 60:.1f} hours on social sites this week, "
-            f"{week_posts} posts approved: {per}."
-        )
-    days_left = 6 - today.weekday()
-    for g in goals:
-        if g["kind"] == "posts_per_week" and not g["met"]:
-            where = names.get(g["platform"] or "", "")
-            out.append(
-                f"{g['current']:.0f} of {g['target']:.0f} {where + ' ' if where else ''}"
-                f"posts this week, {days_left} days left."
-            )
-        if g["kind"] == "max_minutes_per_day" and g["met"] is False:
-            out.append(
-                f"{g['current']:.0f} minutes a day on social sites this week, over your "
-                f"{g['target']:.0f}-minute goal."
-            )
-    return out[:6]

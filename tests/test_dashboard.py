@@ -93,24 +93,26 @@ def test_days_and_weeks_are_local_calendar_days(
             for n, at in enumerate(["2026-11-23T03:00:00Z", "2026-11-23T20:00:00+00:00"]):
                 store.insert_post(db, bid, f"Post {n} about shop {n}.", "x", at, None, "test")
             store.bump_voice_version(db, bid, "import:test: +2 posts")
-        for at in ("2026-11-23T05:00:00Z", "2026-11-23T09:00:00Z"):  # Sun 21:00, Mon 01:00
+        # Sun 1 Nov 21:00 and Mon 2 Nov 01:00 local, either side of the 4-week range
+        for at in ("2026-11-02T05:00:00Z", "2026-11-02T09:00:00Z"):
             metrics.record_session(store, "acme", "x.com", at, at, 3, "ok", "x", False)
-        d = metrics.dashboard(store, "acme", today=date(2026, 11, 26))
-        by_day = {r["day"]: r["posts"] for r in d["time_vs_posts"]}
+        d = metrics.dashboard(store, "acme", today=date(2026, 11, 26), span="4w")
+        assert d["range"]["from"] == "2026-11-02" and d["time"]["unit"] == "day"
+        by_day = {r["start"]: r["posts"] for r in d["time"]["buckets"]}
         assert (by_day["2026-11-22"], by_day["2026-11-23"]) == (1, 1)
         by_week = {t["week"]: t["posts"] for t in d["trends"]}
         assert (by_week["2026-11-16"], by_week["2026-11-23"]) == (1, 1)
         assert [p["day"] for p in d["latest_posts"]] == ["2026-11-23", "2026-11-22"]
-        assert d["sessions"][0]["sessions"] == 1  # only Monday 01:00 is this week
+        assert d["sessions"][0]["sessions"] == 1  # only Monday 01:00 is in the range
         stored = [r[0] for r in store._q("SELECT started_at FROM sessions ORDER BY id")]
-        assert stored == ["2026-11-23T05:00:00+00:00", "2026-11-23T09:00:00+00:00"]
+        assert stored == ["2026-11-02T05:00:00+00:00", "2026-11-02T09:00:00+00:00"]
     finally:
         monkeypatch.undo()
         time.tzset()
 
 
 def test_goals_crud_and_progress(core: Onbrand) -> None:
-    seed(core, TODAY)
+    ids = seed(core, TODAY)
     s = core.store
     g1 = metrics.set_goal(s, "acme", "posts_per_week", 3, "linkedin")
     g2 = metrics.set_goal(s, "acme", "min_specificity", 3.0)
@@ -137,13 +139,16 @@ def test_goals_crud_and_progress(core: Onbrand) -> None:
     assert trends["2026-11-16"]["posts"] == 2 and trends["2026-11-16"]["voice_drift"] == 45
     cadence = {c["week"]: c for c in board["cadence"]}
     assert cadence["2026-11-23"]["linkedin"] == 3 and cadence["2026-11-23"]["x"] == 1
-    assert board["minutes_by_site"] == {"linkedin.com": 70.0, "x.com": 70.0}
+    # minutes over the range (12 weeks): this week's 140 and 90 on day 9
+    assert board["minutes_by_site"] == {"linkedin.com": 115.0, "x.com": 115.0}
     assert board["sessions"] == [
         {"site": "linkedin.com", "sessions": 1, "analyses": 14, "approved": 1}
     ]
-    text = " ".join(board["suggestions"])
-    assert "Two of your last five LinkedIn posts were under specificity 2" in text
-    assert "3 of 4 LinkedIn posts this week, 3 days left." in text
+    kinds = {s["kind"]: s for s in board["suggestions"]}
+    # 3 LinkedIn posts by Thursday is ahead of the pace of a 4-a-week goal (2 by now)
+    assert "behind_goal" not in kinds
+    assert kinds["vaguest_post"]["post_id"] == ids["p0"]
+    assert kinds["over_time"]["figure"] == "35 min/day"
     for g in (g2, g3, g4):
         metrics.delete_goal(s, "acme", g["id"])
     assert [g["kind"] for g in metrics.list_goals(s, "acme")] == ["posts_per_week"]
@@ -319,13 +324,29 @@ def test_reports_over_the_websocket_are_aggregated(demo: Onbrand) -> None:
 
 @pytest.mark.browser
 def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
+    from datetime import UTC, datetime
+
     from playwright.sync_api import sync_playwright
 
     today = metrics.local_today()
-    seed(demo, today)
+    ids = seed(demo, today)
+    store = demo.store
     demo.use_brand("acme")
-    metrics.set_goal(demo.store, "acme", "posts_per_week", 4, "linkedin")
-    metrics.set_goal(demo.store, "acme", "max_minutes_per_day", 30)
+    metrics.set_goal(store, "acme", "posts_per_week", 4, "linkedin")
+    metrics.set_goal(store, "acme", "max_minutes_per_day", 30)
+    # imported history, outside the default 12 weeks
+    old = today - timedelta(days=400)
+    with store.transaction() as db:
+        store.insert_post(
+            db, store.brand_id("acme"), "Shop 1 opened in 2025.", "x", f"{old}T12:00:00Z", None, "t"
+        )
+    for n, key in enumerate(["p0", "p2", "p3"]):
+        store.set_post_stats(ids[key], 10 * (n + 1), n, None)
+    now = datetime.now(UTC)
+    metrics.record_session(
+        store, "acme", "x.com", now - timedelta(minutes=5), now, 6, "complaint", "x", True
+    )
+    board = metrics.dashboard(store, "acme")
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     with running(demo) as server, sync_playwright() as pw:
@@ -341,6 +362,16 @@ def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
             ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        problems: list[str] = []  # a CSP refusal or a script error shows up here
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(f"{m.text} {m.location.get('url')}")
+                if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(f"http://127.0.0.1:{server.port}/login?code={Logins().new()}")
         page.wait_for_selector("main[data-state=ready]", timeout=30_000)
         cards = page.locator(".goal")
@@ -353,30 +384,94 @@ def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
                 if today - timedelta(days=ago) >= today - timedelta(days=today.weekday())
             )
         )
-        for chart in ("specificity", "trends", "cadence", "time"):
-            assert page.locator(f"svg[data-chart={chart}]").count() == 1
+        for chart in (
+            "specificity",
+            "trends",
+            "cadence",
+            "minutes",
+            "posts",
+            "per-post",
+            "sites",
+            "sessions",
+        ):
+            node = page.locator(f"svg[data-chart={chart}]")
+            assert node.count() == 1, chart
+            assert node.get_attribute("aria-label"), chart  # a text alternative
         this_week = (today - timedelta(days=today.weekday())).isoformat()
         drift = page.locator(
             f"svg[data-chart=trends] circle[data-series=voice_drift][data-week='{this_week}']"
         )
         assert drift.count() == 1
         assert page.locator("svg[data-chart=cadence] rect[data-platform=linkedin]").count() >= 2
+
+        # Minutes and posts each on their own axis: 25 minutes per site today, on a
+        # minutes axis up to 100 (the busiest day had 90); one post on a 0-2 axis.
+        minutes = page.locator("svg[data-chart=minutes]")
+        assert minutes.get_attribute("data-y-label") == "minutes a day"
+        assert minutes.get_attribute("data-y-max") == "100"
+        ticks = minutes.locator("text[data-tick]").all_text_contents()
+        assert ticks == ["0", "20", "40", "60", "80", "100"]
+        for site in ("x.com", "linkedin.com"):
+            bar = minutes.locator(f"rect[data-start='{today}'][data-site='{site}']")
+            assert bar.get_attribute("data-minutes") == "25"
+        posts = page.locator("svg[data-chart=posts]")
+        assert posts.get_attribute("data-y-label") == "posts a day"
+        assert posts.get_attribute("data-y-max") == "2"
+        assert posts.locator("text[data-tick]").all_text_contents() == ["0", "1", "2"]
+        today_bar = posts.locator(f"rect[data-start='{today}']")
+        assert today_bar.get_attribute("data-posts") == "1"
+        # half the plot's height (210 - 22 - 20 = 168): on the posts axis, not minutes'
+        assert float(today_bar.get_attribute("height") or 0) == pytest.approx(84)
+        per_post = board["trends"][-1]["minutes_per_post"]
+        dot = page.locator(f"svg[data-chart=per-post] circle[data-week='{this_week}']")
+        assert dot.get_attribute("data-value") == f"{per_post:g}"
         assert (
-            page.locator(
-                f"svg[data-chart=time] rect[data-day='{today.isoformat()}']"
-            ).get_attribute("data-minutes")
-            == "50"
+            page.locator("svg[data-chart=sites] rect[data-site='x.com']").get_attribute(
+                "data-minutes"
+            )
+            == f"{board['minutes_by_site']['x.com']:g}"
         )
+        assert page.locator("svg[data-chart=sessions] rect[data-site='x.com']").get_attribute(
+            "data-sessions"
+        ) == str(next(s["sessions"] for s in board["sessions"] if s["site"] == "x.com"))
+
+        # Suggestions with their figure and one action
+        vague = page.locator("#suggestions li[data-kind=vaguest_post]")
+        assert vague.get_attribute("data-post-id") == str(ids["p0"])
+        assert vague.locator(".figure").inner_text() == "specificity 1.4"
+        assert "number, date or name" in vague.locator(".action").inner_text()
+        assert page.locator("#suggestions li[data-kind=complaints]").count() == 1
+        eng = page.locator("#engagement li[data-score=specificity]")
+        assert eng.get_attribute("data-enough") == "false" and "at least 12" in eng.inner_text()
+        assert page.locator("#top tbody tr").first.get_attribute("data-post-id") == str(ids["p3"])
         assert page.locator("#latest tbody tr").count() == 8
         assert page.locator("#voice tbody tr").count() >= 1
-        assert page.locator("#suggestions li").count() >= 1
+
         page.select_option("select[name=kind]", "max_drift")
         page.fill("input[name=target]", "45")
         page.click("#goal-form button")
         page.wait_for_selector(".goal[data-goal-kind=max_drift]")
         page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+
+        # Everything: the imported post of 400 days ago, by week
+        page.select_option("#range", "all")
+        page.wait_for_selector("svg[data-chart=posts][data-y-label='posts a week']")
+        assert "range=all" in page.url
+        old_week = (old - timedelta(days=old.weekday())).isoformat()
+        assert (
+            page.locator(f"svg[data-chart=posts] rect[data-start='{old_week}']").get_attribute(
+                "data-posts"
+            )
+            == "1"
+        )
+        assert page.locator("#latest tbody tr").count() == 9
+        href = page.locator("#export-posts").get_attribute("href") or ""
+        assert href.startswith("/api/export/posts.csv?") and "range=all" in href
+        page.emulate_media(color_scheme="dark")
+        page.screenshot(path=str(out / "dashboard-dark.png"), full_page=True)
+        assert problems == []
         browser.close()
-    assert {g["kind"] for g in metrics.list_goals(demo.store, "acme")} == {
+    assert {g["kind"] for g in metrics.list_goals(store, "acme")} == {
         "posts_per_week",
         "max_minutes_per_day",
         "max_drift",

@@ -290,6 +290,8 @@ def cmd_posts(args: argparse.Namespace) -> int:
         return 0
     if args.id is None:
         raise CLIError(f"posts {args.action} needs an ID")
+    if args.action == "set-stats":
+        return _set_stats(core, args)
     if args.action == "show":
         post = core.store.get_post(args.id)
         if post is None:
@@ -304,6 +306,24 @@ def cmd_posts(args: argparse.Namespace) -> int:
         return 0
     r = core.remove_post(args.id)
     print(f"removed post #{r['post_id']} from {r['brand']} (voice model v{r['voice_model']})")
+    return 0
+
+
+def _set_stats(core: Any, args: argparse.Namespace) -> int:
+    """A post's likes, replies and reposts, for posts whose export carries none."""
+    from agent import metrics
+
+    try:
+        r = metrics.set_post_stats(core.store, args.id, args.likes, args.replies, args.reposts)
+    except metrics.MetricsError as exc:
+        raise CLIError(str(exc)) from None
+    if args.json:
+        print(json.dumps(r))
+        return 0
+    shown = ", ".join(
+        f"{r[k] if r[k] is not None else '-'} {k}" for k in ("likes", "replies", "reposts")
+    )
+    print(f"post #{r['post_id']}: {shown}")
     return 0
 
 
@@ -420,12 +440,16 @@ def register(add: Any) -> None:
     sp.add_argument("--brand")
     sp.add_argument("--json", action="store_true")
 
-    sp = add("posts", cmd_posts, "list, show or remove approved posts")
-    sp.add_argument("action", choices=["list", "show", "remove"])
+    sp = add(
+        "posts", cmd_posts, "list, show or remove approved posts; set-stats ID: their engagement"
+    )
+    sp.add_argument("action", choices=["list", "show", "remove", "set-stats"])
     sp.add_argument("id", nargs="?", type=int)
     sp.add_argument("--brand")
     sp.add_argument("--limit", type=int, default=50)
     sp.add_argument("--offset", type=int, default=0)
+    for figure in ("likes", "replies", "reposts"):  # checked by metrics.set_post_stats
+        sp.add_argument(f"--{figure}", metavar="N", help=f"for set-stats: the post's {figure}")
     sp.add_argument("--json", action="store_true")
 
     sp = add("retrain", cmd_retrain, "rebuild a brand's vectors and voice model from the store")

@@ -89,6 +89,8 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         app.router.add_get("/login", self.login)
         app.router.add_get("/static/{name}", self.static)
         app.router.add_get("/api/dashboard", self.api_dashboard)
+        app.router.add_get("/api/reminders", self.api_reminders)
+        app.router.add_get("/api/export/{name}", self.api_export)
         app.router.add_get("/api/goals", self.api_goals)
         app.router.add_post("/api/goals", self.api_set_goal)
         app.router.add_delete("/api/goals/{id}", self.api_delete_goal)

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from agent import metrics
+from agent import exports, metrics
 from agent.config import StorageError
 from agent.core import Onbrand, OnbrandError
 from agent.service import protocol as P
@@ -98,12 +98,16 @@ class DashboardViews:
         )
 
     async def _dash(self, request: web.Request, fn: Callable[[str], Any]) -> web.Response:
+        answer = await self._answer(request, fn)
+        return answer if isinstance(answer, web.Response) else web.json_response(answer)
+
+    async def _answer(self, request: web.Request, fn: Callable[[str], Any]) -> Any:
+        """`fn(brand)` on a worker thread, or the error response that refuses it."""
         if not self._authorized(request):
             return self._unauthorized()
         try:
             brand = self.core.resolve_brand(request.query.get("brand"))
-            data = await asyncio.get_running_loop().run_in_executor(self.executor, fn, brand)
-            return web.json_response(data)
+            return await asyncio.get_running_loop().run_in_executor(self.executor, fn, brand)
         except OnbrandError as exc:
             return web.json_response(
                 P.error_frame(exc.code, str(exc)), status=P.HTTP_STATUS[exc.code]
@@ -114,11 +118,46 @@ class DashboardViews:
             return web.json_response(P.error_frame("internal", str(exc)), status=500)
 
     async def api_dashboard(self, request: web.Request) -> web.Response:
+        span = request.query.get("range")
+
         def data(brand: str) -> dict[str, Any]:
             brands = [str(b["name"]) for b in self.core.store.brands()]
-            return {**metrics.dashboard(self.core.store, brand), "brands": brands}
+            board = metrics.dashboard(self.core.store, brand, span=metrics.check_range(span))
+            return {**board, "brands": brands}
 
         return await self._dash(request, data)
+
+    async def api_reminders(self, request: web.Request) -> web.Response:
+        """Weekly goals behind their pace, for the extension's popup (a token)."""
+        return await self._dash(request, lambda b: metrics.reminders(self.core.store, b))
+
+    async def api_export(self, request: web.Request) -> web.Response:
+        """`weekly.csv` or `posts.csv` of the dashboard's range, as a download."""
+        what = request.match_info["name"]
+        if what not in ("weekly.csv", "posts.csv"):
+            raise web.HTTPNotFound()
+        span = request.query.get("range")
+
+        def table(brand: str) -> dict[str, Any]:
+            store, key = self.core.store, metrics.check_range(span)
+            if what == "weekly.csv":
+                body = exports.weekly_csv(metrics.dashboard(store, brand, span=key))
+            else:
+                body = exports.posts_csv(metrics.posts_in_range(store, brand, span=key))
+            return {"csv": body, "file": f"onbrand-{brand}-{key}-{what}"}
+
+        data = await self._answer(request, table)
+        if isinstance(data, web.Response):
+            return data
+        return web.Response(
+            text=data["csv"],
+            content_type="text/csv",
+            charset="utf-8",
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{data["file"]}"',
+            },
+        )
 
     async def api_goals(self, request: web.Request) -> web.Response:
         return await self._dash(request, lambda b: metrics.list_goals(self.core.store, b))
