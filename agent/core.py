@@ -309,10 +309,14 @@ class Onbrand:
                     if ids
                     else None
                 )
-            by_key = {
-                **existing,
-                **{norm_key(r.text): i for r, i in zip(new_records, ids, strict=True)},
-            }
+                by_key = {
+                    **existing,
+                    **{norm_key(r.text): i for r, i in zip(new_records, ids, strict=True)},
+                }
+                # Engagement the file carries, for a post already there too: a later
+                # export has later figures.
+                stats = [(by_key[norm_key(r.text)], *r.stats) for r in records if r.stats]
+                self.store.put_post_stats(db, stats, source)
             post_ids = [by_key[norm_key(r.text)] for r in records]
             if ids:
                 state.posts_index.add(ids, served, state.encoder.identity.key)
