@@ -174,6 +174,13 @@ def read(path: Path) -> dict[str, Any]:
         c.text(p, "added_at", where)
         for k in ("originality", "voice_drift", "specificity", "risk"):
             c.integer(p, k, where, optional=True)
+        # engagement (docs/dashboard.md); backups from before it hold none
+        for k in ("likes", "replies", "reposts"):
+            c.integer(p, k, where, optional=True)
+            if p[k] is not None and p[k] < 0:
+                raise c.fail(f"{where}.{k}", "must be 0 or more")
+        for k in ("stats_source", "stats_at"):
+            c.text(p, k, where, optional=True)
     for n, d in enumerate(c.arr(doc.get("guidelines"), "guidelines")):
         where = f"guidelines[{n}]"
         c.obj(d, where)

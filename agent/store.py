@@ -1014,7 +1014,7 @@ class Store:
 
     def brand_dump(self, brand: str) -> dict[str, Any]:
         """Everything a brand's backup holds, as plain rows in id order: its posts
-        (with their dashboard scores), guideline documents and passages, rules,
+        (with their dashboard scores and engagement), guideline documents and passages, rules,
         goals and voice-model history. Derived data (vectors, style, calibration)
         is left out: a restore computes it again."""
         bid = self.brand_id(brand)
@@ -1022,8 +1022,11 @@ class Store:
             dict(r)
             for r in self._q(
                 """SELECT p.id, p.text, p.platform, p.posted_at, p.url, p.source, p.added_at,
-                          s.originality, s.voice_drift, s.specificity, s.risk, s.scored_at
+                          s.originality, s.voice_drift, s.specificity, s.risk, s.scored_at,
+                          e.likes, e.replies, e.reposts, e.source AS stats_source,
+                          e.updated_at AS stats_at
                    FROM posts p LEFT JOIN post_scores s ON s.post_id = p.id
+                   LEFT JOIN post_stats e ON e.post_id = p.id
                    WHERE p.brand_id=? ORDER BY p.id""",
                 (bid,),
             )
@@ -1122,6 +1125,19 @@ class Store:
                         p["specificity"],
                         p["risk"],
                         p["scored_at"],
+                    ),
+                )
+            if p.get("stats_at"):  # a backup from before engagement has none
+                db.execute(
+                    """INSERT INTO post_stats(post_id, likes, replies, reposts, source,
+                       updated_at) VALUES(?,?,?,?,?,?)""",
+                    (
+                        pid,
+                        p["likes"],
+                        p["replies"],
+                        p["reposts"],
+                        p["stats_source"] or "backup",
+                        p["stats_at"],
                     ),
                 )
         every = [g["id"] for d in dump["guidelines"] for g in d["passages"]]

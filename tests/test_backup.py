@@ -36,6 +36,7 @@ def _rows(store: Store) -> dict[str, int]:
     tables = [
         "brands", "posts", "vectors", "post_style", "post_scores", "guideline_docs",
         "passages", "rules", "goals", "voice_versions", "voice_fits", "sessions",
+        "post_stats",
     ]  # fmt: skip
     return {t: store._q(f"SELECT COUNT(*) FROM {t}")[0][0] for t in tables}
 
@@ -46,7 +47,8 @@ def rich_demo(demo: Onbrand) -> Onbrand:
     the store has them) and a second brand beside it."""
     metrics.set_goal(demo.store, "demo", "posts_per_week", 3, "linkedin")
     metrics.set_goal(demo.store, "demo", "min_specificity", 3, None)
-    demo.approve("Our Leeds shop fixed 1,200 pairs of boots in May.", "x", brand="demo")
+    shop = demo.approve("Our Leeds shop fixed 1,200 pairs of boots in May.", "x", brand="demo")
+    demo.store.set_post_stats(shop["post_id"], 48, 3, None)  # engagement goes with it
     if hasattr(demo, "ignore_rule"):
         demo.ignore_rule("hype-words", True, "demo")
     demo.store.ensure_brand("other")
@@ -77,6 +79,7 @@ def test_export_remove_import_gives_identical_analyses(rich_demo: Onbrand, tmp_p
     assert gone["brands"] == rows_before["brands"] - 1
     # only the other brand's post (and the models' vectors of it) remain
     assert gone["posts"] == 1 and gone["passages"] == gone["rules"] == gone["goals"] == 0
+    assert gone["post_stats"] == 0 and rows_before["post_stats"] == 1
     assert gone["vectors"] == 1 and gone["post_style"] == 1
     assert core.store.get_meta("active_brand") is None
 
@@ -129,6 +132,8 @@ def _break(doc: dict[str, Any], how: str) -> None:
         doc["posts"].append(dict(doc["posts"][0]))
     elif how == "version":
         doc["version"] = 99
+    elif how == "likes":
+        doc["posts"][2]["likes"] = -4
 
 
 @pytest.mark.parametrize(
@@ -140,6 +145,7 @@ def _break(doc: dict[str, Any], how: str) -> None:
         ("rules", "rules.source is not valid"),
         ("duplicate", "repeats an earlier post"),
         ("version", "upgrade onbrand"),
+        ("likes", "posts[2].likes must be 0 or more"),
     ],
 )
 def test_a_bad_backup_changes_nothing(
