@@ -13,6 +13,7 @@ import numpy as np
 
 from agent.analyzers import Analyzer, BrandView, Draft, Finding
 from agent.brand import Brands, BrandState
+from agent.models.assets import encoder_assets
 from agent.models.voice import K as VOICE_K
 from agent.result import build_result
 from embeddings import Encoder
@@ -81,10 +82,12 @@ class Analysis:
                 "search": round(search_ms, 2),
             }
             findings: list[Finding] = []
-            for a in self.analyzers:
-                t = time.perf_counter()
-                findings.append(a.analyze(d, view))
-                timings[a.name] = round((time.perf_counter() - t) * 1000, 2)
+            # The heads and thresholds of this brand's encoder (agent/models/assets.py).
+            with encoder_assets(state.encoder.identity.key):
+                for a in self.analyzers:
+                    t = time.perf_counter()
+                    findings.append(a.analyze(d, view))
+                    timings[a.name] = round((time.perf_counter() - t) * 1000, 2)
             timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
             out.append(build_result(d, findings, state, state.encoder.identity, timings))
         return out
@@ -98,9 +101,10 @@ class Analysis:
         for d in drafts:
             done: dict[str, Any] = {}
             if d.text.strip():
-                for a in self.analyzers:
-                    prepare = getattr(a, "prepare", None)
-                    if prepare is not None:
-                        done[a.name] = prepare(d, states[d.brand])
+                with encoder_assets(states[d.brand].encoder.identity.key):
+                    for a in self.analyzers:
+                        prepare = getattr(a, "prepare", None)
+                        if prepare is not None:
+                            done[a.name] = prepare(d, states[d.brand])
             out.append(done)
         return out, (time.perf_counter() - t0) * 1000

@@ -20,6 +20,7 @@ import numpy as np
 
 from agent.language import DEFAULT as DEFAULT_LANGUAGE
 from agent.language import MULTILINGUAL
+from agent.models.assets import encoder_assets
 from agent.models.voice import VoiceModel
 from agent.store import Passage, Store
 from agent.text.rules import RulesError, RuleSet, load_rules
@@ -345,7 +346,8 @@ class Brands:
         else:
             # The index's own arrays, not a copy: the caller holds the brand's write lock.
             _, vecs = index.live_rows()  # in the order of `ids`
-            model = VoiceModel.fit(brand, version, vecs, style_of(ids))
+            with encoder_assets(key):  # the background of the vectors' encoder
+                model = VoiceModel.fit(brand, version, vecs, style_of(ids))
         if model.ready:
             try:
                 self.store.put_voice_fit(brand, version, key, len(ids), model.calibration())

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from agent.models import assets
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,29 @@ class Thresholds:
     pair_echo: float
 
 
-@cache
+_loaded: dict[str, Thresholds] = {}
+_lock = threading.Lock()
+
+
 def thresholds() -> Thresholds:
-    raw = json.loads(resources.files("agent").joinpath("data/calibration.json").read_text())
+    """The cuts of the encoder in use (agent/models/assets.py); e5's cosines sit in
+    another band, so each encoder has its own, and another's are refused."""
+    where = assets.folder()
+    t = _loaded.get(where)
+    if t is None:
+        with _lock:
+            t = _loaded[where] = _read()
+    return t
+
+
+def _read() -> Thresholds:
+    ref, wanted = assets.locate("calibration.json")
+    name = f"agent/{assets.folder()}/calibration.json"
+    try:
+        raw = json.loads(ref.read_text())
+    except FileNotFoundError:
+        raise assets.missing(name, assets.current_key()) from None
+    assets.check(str(raw["encoder"]["key"]), wanted, name)
     return Thresholds(
         repeat=float(raw["repeat"]),
         echo=float(raw["echo"]),

@@ -20,11 +20,13 @@ import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
-HEADS_FILE = "data/heads.npz"
+from agent.models import assets
+
+HEADS_FILE = "data/heads.npz"  # MiniLM's; each encoder's are in assets.folder()
+HEADS_NAME = "heads.npz"
 LOGIT_MEMO = 256  # texts whose n-gram logit each head remembers (drafts and windows)
 
 
@@ -142,32 +144,37 @@ class Heads:
 
 
 _lock = threading.Lock()
-_loaded: Heads | None = None
+_loaded: dict[str, Heads] = {}  # by folder: one set of heads per encoder family
 
 
 def heads() -> Heads:
-    global _loaded
-    if _loaded is None:
+    """The heads of the encoder in use (agent/models/assets.py): MiniLM's in
+    agent/data/, e5's in agent/data/e5/. A file fitted for another encoder is
+    refused."""
+    where = assets.folder()
+    loaded = _loaded.get(where)
+    if loaded is None:
         with _lock:
-            if _loaded is None:
-                ref = resources.files("agent").joinpath(HEADS_FILE)
+            loaded = _loaded.get(where)
+            if loaded is None:
+                ref, wanted = assets.locate(HEADS_NAME)
+                name = f"agent/{where}/{HEADS_NAME}"
                 try:
                     with ref.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
                         arrays = {k: z[k] for k in z.files}
                 except FileNotFoundError:
-                    raise HeadsMissing(
-                        f"agent/{HEADS_FILE} is missing; build it with "
-                        "`python -m tools.training.train_heads`"
-                    ) from None
-                _loaded = Heads(arrays)
-    return _loaded
+                    missing = assets.missing(name, assets.current_key())
+                    raise HeadsMissing(str(missing)) from None
+                loaded = Heads(arrays)
+                assets.check(str(loaded.meta.get("encoder", "")), wanted, name)
+                _loaded[where] = loaded
+    return loaded
 
 
 def reset_cache() -> None:
     """Forget the loaded heads (after train_heads rewrote the file)."""
-    global _loaded
     with _lock:
-        _loaded = None
+        _loaded.clear()
 
 
 # -- hashed character n-grams ------------------------------------------------------

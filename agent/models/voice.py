@@ -25,11 +25,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import TypedDict
 
 import numpy as np
 
+from agent.models import assets
 from agent.text.style import Deviation, StyleNorm, features
 
 MIN_POSTS = 20  # below this, no honest voice score is possible
@@ -57,12 +57,23 @@ STYLE_SCALE = 4.0
 STYLE_CAP = 20.0
 
 
-@cache
 def background() -> np.ndarray:
-    """The background centroids (unit vectors, float32)."""
-    with resources.files("agent").joinpath("data/background.npz").open("rb") as fh:
-        data = np.load(fh)
-        return data["centroids"].astype(np.float32)
+    """The background centroids (unit vectors, float32) of the encoder in use
+    (agent/models/assets.py); another encoder's are refused."""
+    key = assets.current_key()
+    return _background(assets.folder(), assets.family(key) if key else None)
+
+
+@cache
+def _background(where: str, key: str | None) -> np.ndarray:
+    ref, wanted = assets.locate("background.npz", key)
+    name = f"agent/{where}/background.npz"
+    try:
+        with ref.open("rb") as fh, np.load(fh) as data:
+            assets.check(str(data["encoder_key"]), wanted, name)
+            return data["centroids"].astype(np.float32)
+    except FileNotFoundError:
+        raise assets.missing(name, key) from None
 
 
 def affinity(brand_sims: np.ndarray, vecs: np.ndarray, k: int) -> np.ndarray:

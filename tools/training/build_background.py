@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import csv
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from agent.text.style import features
 from embeddings import load_encoder
-from tools.training import datasets as ds
+from tools.training.cli import args, dest
 
 N_CENTROIDS = 512
 PER_SOURCE = 2500
@@ -48,11 +47,10 @@ def load_texts(data: Path) -> dict[str, list[str]]:
     return {"linkedin": linkedin, "fivethirtyeight": ratio, "tweeteval": tweeteval}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     from sklearn.cluster import MiniBatchKMeans
 
-    default = ds.DEFAULT_DATA
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    data, backend = args(argv, "build the voice background of one encoder")
     rng = random.Random(0)
     texts: list[str] = []
     counts = {}
@@ -60,22 +58,22 @@ def main() -> None:
         rng.shuffle(items)
         texts += items[:PER_SOURCE]
         counts[name] = min(len(items), PER_SOURCE)
-    enc = load_encoder("torch")
+    enc = load_encoder(backend)
     vecs = enc.encode(texts)
     km = MiniBatchKMeans(N_CENTROIDS, random_state=0, n_init=3, batch_size=2048).fit(vecs)
     cent = km.cluster_centers_
     cent /= np.linalg.norm(cent, axis=1, keepdims=True)
     style = np.array([features(t) for t in texts])
-    dest = Path(__file__).resolve().parents[2] / "agent" / "data" / "background.npz"
+    out = dest(enc.identity.key, "background.npz")
     np.savez_compressed(
-        dest,
+        out,
         centroids=cent.astype(np.float16),
         style_mean=style.mean(axis=0),
         style_std=style.std(axis=0),
         encoder_key=np.array(enc.identity.key),
         sources=np.array(sorted(f"{k}={v}" for k, v in counts.items())),
     )
-    print(f"{dest}: {N_CENTROIDS} centroids from {len(texts)} posts {counts}")
+    print(f"{out}: {N_CENTROIDS} centroids from {len(texts)} posts {counts}")
 
 
 if __name__ == "__main__":

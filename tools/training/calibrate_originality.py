@@ -25,18 +25,20 @@ Writes agent/data/calibration.json. Usage: python -m tools.training.calibrate_or
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from agent.models.assets import encoder_assets
 from agent.models.heads import heads
 from agent.models.pairs import pair_features
+from embeddings import Encoder
 from embeddings.backends import load_encoder
 from tools.training.cache import EmbeddingCache
-from tools.training.datasets import DEFAULT_DATA, pit
+from tools.training.cli import args, dest
+from tools.training.datasets import pit
 
 
 def f1_curve(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, float, float]]:
@@ -76,11 +78,16 @@ def out_of_fold(
     return oof
 
 
-def main() -> None:
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DATA
+def main(argv: list[str] | None = None) -> None:
+    data, backend = args(argv, "fit the originality cuts of one encoder")
+    enc = load_encoder(backend)
+    with encoder_assets(enc.identity.key):  # the pair head of this encoder
+        fit(data, enc)
+
+
+def fit(data: Path, enc: Encoder) -> None:
     pairs = pit(data, "dev")
     a, b, y = pairs.a, pairs.b, pairs.y
-    enc = load_encoder("torch")
     cache = EmbeddingCache(enc)
     va, vb = cache.embed(a), cache.embed(b)
     sims = (va * vb).sum(axis=1)
@@ -89,7 +96,8 @@ def main() -> None:
         out_of_fold(sims, a, b, y, pairs.topic), y
     )
     out = {
-        "source": "PIT-2015 dev split (4,142 pairs after dropping debatable), MiniLM cosine",
+        "source": "PIT-2015 dev split (4,142 pairs after dropping debatable), "
+        f"{enc.identity.name} cosine",
         "encoder": enc.identity.as_dict(),
         "repeat": round(t_repeat, 3),
         "echo": round(t_echo, 3),
@@ -108,8 +116,8 @@ def main() -> None:
         "dev_precision_at_pair_repeat": round(p_rep_prec, 3),
         "dev_recall_at_pair_repeat": round(p_rep_rec, 3),
     }
-    dest = Path(__file__).resolve().parents[2] / "agent" / "data" / "calibration.json"
-    dest.write_text(json.dumps(out, indent=2) + "\n")
+    path = dest(enc.identity.key, "calibration.json")
+    path.write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
 
 

@@ -27,7 +27,6 @@ Training needs scikit-learn (a development dependency); run time does not.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -37,15 +36,16 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold, KFold
 
 from agent.models import reply_seeds
-from agent.models.heads import HEADS_FILE, Head, reset_cache
+from agent.models.assets import encoder_assets
+from agent.models.heads import HEADS_NAME, Head, reset_cache
 from agent.models.pairs import PAIR_FEATURES, pair_features
 from agent.text.concrete import FEATURE_NAMES
-from embeddings import load_encoder
+from embeddings import Encoder, load_encoder
 from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
+from tools.training.cli import AGENT, args, dest
 from tools.training.features import hashed_matrix, lexical_matrix
 
-AGENT = Path(__file__).resolve().parents[2] / "agent"
 BASELINES = Path(__file__).resolve().parent / "baselines.npz"
 
 SPEC_HASH = (2**15, 2, 5)
@@ -305,9 +305,13 @@ def prototypes(cache: EmbeddingCache) -> tuple[dict, dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    data = Path(argv[0]) if argv else ds.DEFAULT_DATA
-    enc = load_encoder("torch")
+    data, backend = args(argv, "fit the heads of one encoder")
+    enc = load_encoder(backend)
+    with encoder_assets(enc.identity.key):
+        fit(data, enc)
+
+
+def fit(data: Path, enc: Encoder) -> None:
     cache = EmbeddingCache(enc)
     arrays: dict[str, np.ndarray] = {}
     baselines: dict[str, np.ndarray] = {}
@@ -333,12 +337,13 @@ def main(argv: list[str] | None = None) -> None:
     meta["prototypes"] = {"seeds": counts, "source": "agent/reply_seeds.py (original writing)"}
 
     arrays["meta"] = np.array(json.dumps(meta))
-    dest = AGENT / HEADS_FILE
-    np.savez_compressed(dest, **arrays)
-    baselines["meta"] = np.array(json.dumps({"encoder": enc.identity.key}))
-    np.savez_compressed(BASELINES, **baselines)
+    out = dest(enc.identity.key, HEADS_NAME)
+    np.savez_compressed(out, **arrays)
+    if out.parent == AGENT / "data":  # the eval's baselines are MiniLM's
+        baselines["meta"] = np.array(json.dumps({"encoder": enc.identity.key}))
+        np.savez_compressed(BASELINES, **baselines)
     reset_cache()
-    log(f"wrote {dest} ({dest.stat().st_size / 1024:.0f} KiB) and {BASELINES.name}")
+    log(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     print(json.dumps(meta, indent=2))
 
 
