@@ -373,17 +373,17 @@ def _ignored_text(names: list[str]) -> str:
     return "".join(f"{n}\n" for n in sorted(names))
 
 
-def local_posts(core: Onbrand, brand: str) -> dict[str, Any]:
-    """The brand's posts by key."""
-    out: dict[str, Any] = {}
-    offset = 0
-    while True:
-        page = core.store.list_posts(brand, 5_000, offset)
-        for p in page:
-            out.setdefault(norm_key(p.text), p)
-        if len(page) < 5_000:
-            return out
-        offset += len(page)
+def local_posts(core: Onbrand, brand: str) -> dict[str, int]:
+    """The brand's post ids by key."""
+    return core.store.post_keys(brand)
+
+
+def _posts(core: Onbrand, ids: Iterable[int]) -> dict[int, Any]:
+    ids = list(ids)
+    out: dict[int, Any] = {}
+    for i in range(0, len(ids), 500):  # under SQLite's limit of bound values
+        out.update(core.store.posts_by_ids(ids[i : i + 500]))
+    return out
 
 
 # -- the three commands --------------------------------------------------------------
@@ -398,7 +398,9 @@ def init(core: Onbrand, folder: Path, brand: str | None = None) -> dict[str, Any
     if not (folder / ".git").exists():
         git(folder, "init", "-q")
     writer = new_writer()
-    posts = local_posts(core, name)
+    keys = local_posts(core, name)
+    full = _posts(core, keys.values())
+    posts = {k: full[i] for k, i in keys.items() if i in full}
     platforms = sorted({p.platform for p in posts.values() if p.platform})
     (folder / KIT_FILE).write_text(
         f"# An onbrand brand kit (docs/kit.md). Shared with git; never drafts.\n"
@@ -519,11 +521,9 @@ def _export(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, int]:
     in_kit = kit.posts()
     applied = set(att.applied) if att.synced_at else set(in_kit)
     at = stamp()
-    adds = [
-        _add_event(k, p, at, att.writer)
-        for k, p in local.items()
-        if k not in applied and k not in in_kit
-    ]
+    fresh = {k: i for k, i in local.items() if k not in applied and k not in in_kit}
+    full = _posts(core, fresh.values())
+    adds = [_add_event(k, full[i], at, att.writer) for k, i in fresh.items() if i in full]
     removes = [
         Event("remove", k, at, att.writer) for k in sorted(applied - set(local)) if k in in_kit
     ]
@@ -588,12 +588,12 @@ def _apply(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, Any]:
     local = local_posts(core, name)
     known = kit.known()
     new = [target[k] for k in target if k not in local]
-    gone = [p for k, p in local.items() if k not in target and k in known]
+    gone = [i for k, i in local.items() if k not in target and k in known]
     if new:
         records = [Record(e.text, f"kit:{e.by}", e.platform, e.posted_at, e.url) for e in new]
         core.add_kit_posts(name, records)
-    for p in gone:
-        core.remove_post(p.id)
+    for post_id in gone:
+        core.remove_post(post_id)
     loaded = []
     if kit.rules is not None and sha(kit.rules) != att.rules_sha:
         core.load_rules_text(kit.rules, RULES, name)

@@ -668,6 +668,12 @@ class Store:
         bid = self.brand_id(brand)
         return {r[0]: r[1] for r in self._q("SELECT id, text FROM posts WHERE brand_id=?", (bid,))}
 
+    def post_keys(self, brand: str) -> dict[str, int]:
+        """Every post of the brand by its normalised-text key (a brand kit's merge)."""
+        bid = self.brand_id(brand)
+        rows = self._q("SELECT norm_key, id FROM posts WHERE brand_id=?", (bid,))
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def count_posts(self, brand: str) -> int:
         return int(
             self._q("SELECT COUNT(*) FROM posts WHERE brand_id=?", (self.brand_id(brand),))[0][0]
