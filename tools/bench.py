@@ -1023,7 +1023,11 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    # 4. the index
+    # 4. a brand kit's pull at scale
+    rows.append(kit_row(enc, 2_000 if quick else 100_000, 100 if quick else 1_000))
+    say(rows[-1].measure + ": " + rows[-1].result)
+
+    # 5. the index
     source = "the bench brand's post vectors (demo variations)"
     vecs = brand_vecs
     if not quick:
@@ -1100,6 +1104,89 @@ def realistic_rows(
     for r in rows:
         say(r.measure + ": " + r.result)
     return rows
+
+
+def kit_row(encoder: Any, n_posts: int, n_new: int) -> Row:
+    """A brand kit's pull at scale (agent/kit.py): a brand of `n_posts` posts takes
+    `n_new` new ones from a kit that holds them all. The big brand is written
+    straight into the store with stand-in vectors (embedding it would take the
+    bench an hour); the new posts are embedded for real, as a sync embeds them."""
+    from agent import kit
+    from agent.brand import STYLE_RECIPE
+    from agent.core import Onbrand
+    from agent.store import Store, norm_key
+    from agent.text.style import features
+
+    posts = variant_posts(n_posts + n_new, seed=11)
+    old, new = posts[:n_posts], posts[n_posts:]
+    with tempfile.TemporaryDirectory(prefix="onbrand-kit-bench-") as tmp:
+        root = Path(tmp)
+        before = os.environ.get("ONBRAND_HOME")
+        os.environ["ONBRAND_HOME"] = str(root / "home")
+        try:
+            store = Store(root / "onbrand.sqlite3")
+            core = Onbrand(store=store, encoder=encoder)
+            bid = store.ensure_brand("kitbench")
+            ident = encoder.identity
+            rng = np.random.default_rng(0)
+            vecs = rng.standard_normal((len(old), ident.dim)).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            with store.transaction() as db:
+                store.register_model(db, ident.key, json.dumps(ident.as_dict()))
+                ids = [
+                    store.insert_post(
+                        db, bid, p["text"], p["platform"], p["posted_at"], None, "bench"
+                    )[0]
+                    for p in old
+                ]
+                store.put_vectors(db, "post", ids, vecs, ident.key)
+                store.put_style(
+                    db,
+                    {i: features(p["text"]) for i, p in zip(ids, old, strict=True)},
+                    STYLE_RECIPE,
+                )
+            core.state("kitbench")
+            folder = root / "kit"
+            (folder / kit.POSTS).mkdir(parents=True)
+            (folder / kit.KIT_FILE).write_text('format = 1\nbrand = "kitbench"\n', encoding="utf-8")
+            for name, chunk in (("old", old), ("new", new)):
+                events = [
+                    kit.Event(
+                        "add",
+                        norm_key(p["text"]),
+                        kit.stamp(),
+                        name,
+                        p["text"],
+                        p["platform"],
+                        p["posted_at"],
+                    )
+                    for p in chunk
+                ]
+                (folder / kit.POSTS / f"{name}.jsonl").write_text(
+                    "".join(e.line() + "\n" for e in events), encoding="utf-8"
+                )
+            att = kit.Attachment(
+                "kitbench", str(folder), "here", sorted(norm_key(p["text"]) for p in old)
+            )
+            att.synced_at = kit.stamp()
+            t0 = time.perf_counter()
+            got = kit.read_kit(folder)
+            t_read = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            applied = kit._apply(core, att, got)
+            t_apply = time.perf_counter() - t1
+            store.close()
+        finally:
+            if before is None:
+                os.environ.pop("ONBRAND_HOME", None)
+            else:
+                os.environ["ONBRAND_HOME"] = before
+    return Row(
+        f"kit: apply {n_new:,} new posts from a pull, {n_posts:,}-post brand",
+        f"{t_read + t_apply:.1f} s (read and merge {len(got.events):,} events {t_read:.1f} s, "
+        f"embed and store the {applied['added']:,} new {t_apply:.1f} s)",
+        data={"read_s": t_read, "apply_s": t_apply, "added": applied["added"]},
+    )
 
 
 def agent_section(
