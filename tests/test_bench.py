@@ -57,6 +57,7 @@ def test_quick_bench_prints_one_table_and_writes_json(onnx_cache: Path, tmp_path
         "realistic 280 chars, interleaved",
         "end-to-end, 20 typists typing",
         "agent RSS",
+        "kit: apply 100 new posts from a pull, 2,000-post brand",
         "approve -> reflected",
         "index top-10, 2,000 vectors (exact)",
         "index top-10, 10,000 vectors (ivf)",
