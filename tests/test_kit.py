@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,7 +67,7 @@ class Home:
             else:
                 os.environ["ONBRAND_HOME"] = before
 
-    def keys(self, brand: str = "team") -> set[str]:
+    def held(self, brand: str = "team") -> set[str]:
         return {norm_key(p.text) for p in self.core.store.list_posts(brand, 100_000, 0)}
 
     def sync(self) -> dict:
@@ -129,8 +129,8 @@ def test_the_merge_is_order_free_and_a_removal_wins_only_when_newer(raw, rnd) ->
 # -- three writers through a bare repository -------------------------------------------
 def test_approvals_and_removals_from_three_writers_meet(tmp_path: Path, encoder: Encoder) -> None:
     _, (a, b, c) = team(tmp_path, encoder, 3)
-    start = a.keys()
-    assert b.keys() == c.keys() == start and len(start) == 8
+    start = a.held()
+    assert b.held() == c.held() == start and len(start) == 8
     assert b.core.store.rules_source("team") is not None  # the rules came too
     with a.active():
         a.core.approve(post(100), "linkedin", brand="team")
@@ -143,7 +143,7 @@ def test_approvals_and_removals_from_three_writers_meet(tmp_path: Path, encoder:
     for h in (a, b, c, a, b, c):
         h.sync()
     want = (start | {norm_key(post(100)), norm_key(post(101))}) - {norm_key(post(3))}
-    assert a.keys() == b.keys() == c.keys() == want
+    assert a.held() == b.held() == c.held() == want
     # the next analysis sees a post another writer approved
     r = a.core.analyze(post(101), "x", "team")
     assert r["scores"]["originality"]["verdict"] == "repeat"
@@ -152,7 +152,7 @@ def test_approvals_and_removals_from_three_writers_meet(tmp_path: Path, encoder:
         a.core.approve(post(3), "x", brand="team")
     for h in (a, b, c):
         h.sync()
-    assert norm_key(post(3)) in b.keys() and norm_key(post(3)) in c.keys()
+    assert norm_key(post(3)) in b.held() and norm_key(post(3)) in c.held()
 
 
 def test_a_rules_conflict_stops_the_sync_and_changes_nothing(
@@ -166,13 +166,13 @@ def test_a_rules_conflict_stops_the_sync_and_changes_nothing(
         b.core.load_rules_text(RULES.replace("warn", "alert"), "rules.toml", "team")
         b.core.approve(post(200), "x", brand="team")
     before_rules = b.core.store.rules_source("team")
-    before = b.keys()
+    before = b.held()
     with pytest.raises(KitError) as err:
         b.sync()
     said = str(err.value)
     assert "rules.toml was changed both here and in the kit" in said
     assert "always" in said and "alert" in said and "Nothing was applied" in said
-    assert b.core.store.rules_source("team") == before_rules and b.keys() == before
+    assert b.core.store.rules_source("team") == before_rules and b.held() == before
     assert not (b.clone / ".git" / "MERGE_HEAD").exists()  # the merge was abandoned
 
 
@@ -190,10 +190,10 @@ def test_a_broken_kit_file_is_refused_with_file_and_line(tmp_path: Path, encoder
     bad = b.clone / "posts" / "someone.jsonl"
     line = Event("add", norm_key(post(7)), "2026-01-01T00:00:00+00:00", "x", post(7)).line()
     bad.write_text(line + "\n{not json\n", encoding="utf-8")
-    before = b.keys()
+    before = b.held()
     with pytest.raises(KitError, match=r"posts/someone.jsonl, line 2: not JSON"):
         b.sync()
-    assert b.keys() == before
+    assert b.held() == before
 
 
 def test_a_sync_killed_before_it_noted_what_it_applied_loses_nothing(
@@ -218,8 +218,8 @@ def test_a_sync_killed_before_it_noted_what_it_applied_loses_nothing(
     (b.clone / ".git" / "MERGE_HEAD").write_text(sh("git", "-C", str(b.clone), "rev-parse", "HEAD"))
     b.sync()
     a.sync()
-    assert a.keys() == b.keys()
-    assert norm_key(post(300)) in b.keys() and norm_key(post(1)) not in b.keys()
+    assert a.held() == b.held()
+    assert norm_key(post(300)) in b.held() and norm_key(post(1)) not in b.held()
     lines = (b.clone / "posts").glob("*.jsonl")
     removals = [json.loads(x) for f in lines for x in f.read_text().splitlines() if '"remove"' in x]
     assert [r["key"] for r in removals] == [norm_key(post(1))]  # no made-up removals
@@ -233,8 +233,7 @@ def test_ten_writers_in_any_order_end_with_the_same_posts(tmp_path: Path, encode
     class Team(RuleBasedStateMachine):
         @initialize()
         def setup(self) -> None:
-            self.run = root / f"run{random.randrange(10**9)}"
-            self.run.mkdir()
+            self.run = Path(tempfile.mkdtemp(dir=root))  # a fresh team per example
             _, self.homes = team(self.run, encoder, 10)
             self.next = 1000
 
@@ -263,7 +262,7 @@ def test_ten_writers_in_any_order_end_with_the_same_posts(tmp_path: Path, encode
             for _ in range(2):
                 for home in self.homes:
                     home.sync()
-            keys = [home.keys() for home in self.homes]
+            keys = [home.held() for home in self.homes]
             assert all(k == keys[0] for k in keys)
             # every approval made anywhere is there unless someone removed it
             kit_posts = kit.read_kit(self.homes[0].clone).posts()
