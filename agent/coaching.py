@@ -324,11 +324,11 @@ def engagement(posts: Sequence[dict]) -> dict[str, Any]:
         rows = [p for p in with_stats if p[key] is not None]
         entry: dict[str, Any] = {"score": key, "n": len(rows)}
         if len(rows) < MIN_ENGAGEMENT_POSTS:
+            have = f"Only {_plural(len(rows), 'post')}" if rows else "No post"
             entry.update(
                 enough=False,
-                note=f"Only {_plural(len(rows), 'post')} with both likes and a "
-                f"{key.replace('_', ' ')} score: at least {MIN_ENGAGEMENT_POSTS} are needed "
-                "to compare the best third with the worst.",
+                note=f"{have} with both likes and a {key.replace('_', ' ')} score: at least "
+                f"{MIN_ENGAGEMENT_POSTS} are needed to compare the best third with the worst.",
             )
             out["by_score"].append(entry)
             continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from agent import coaching
 from agent.coaching import spec_1_5
+from agent.importers import MAX_STAT
 from agent.platforms import PLATFORMS
 from agent.store import Store
 
@@ -34,7 +35,6 @@ MAX_SESSION_SECONDS = 24 * 3600
 RANGES: dict[str, int | None] = {"4w": 4, "12w": 12, "1y": 52, "all": None}
 DEFAULT_RANGE = "12w"
 DAILY_UP_TO_WEEKS = 12  # longer ranges draw time and posts by week, not by day
-MAX_STAT = 10**9
 
 
 class MetricsError(ValueError):

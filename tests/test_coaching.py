@@ -229,6 +229,9 @@ def test_engagement_says_when_the_sample_is_too_small() -> None:
     assert e["with_likes"] == 11
     for x in e["by_score"]:
         assert not x["enough"] and "at least 12 are needed" in x["note"] and "11 posts" in x["note"]
+    none = coaching.engagement([post(1, THU)])
+    assert none["with_likes"] == 0
+    assert none["by_score"][0]["note"].startswith("No post with both likes and a specificity")
 
 
 def test_engagement_with_no_clear_difference() -> None:

@@ -311,14 +311,16 @@ function render(d) {
     "sessions", `Compose sessions per site: ${d.sessions.map((s) => `${s.site} ${s.sessions}`).join(", ")}`)
     : el("p", { class: "muted" }, "No compose sessions in this range."));
   const eng = document.getElementById("engagement");
-  eng.replaceChildren(...d.engagement.by_score.map((e) => {
+  eng.replaceChildren(...(d.engagement.with_likes === 0 ? [el("li", { "data-enough": "false" },
+    `No post in this range has likes yet, so there is nothing to compare: at least ` +
+    `${d.engagement.minimum} posts with likes are needed.`)] : d.engagement.by_score.map((e) => {
     const li = el("li", { "data-score": e.score, "data-enough": String(e.enough) }, e.note);
     if (e.enough) {
       li.dataset.best = e.best.median_likes;
       li.dataset.worst = e.worst.median_likes;
     }
     return li;
-  }));
+  })));
   document.getElementById("engagement-count").textContent =
     `${d.engagement.with_likes} of ${d.engagement.posts} posts in this range have likes`;
   document.querySelector("#top tbody").replaceChildren(...(d.top_posts.length
