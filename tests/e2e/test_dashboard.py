@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agent.service.auth import Auth
-from tests.e2e.conftest import POPUP_URL, Agent
+from tests.e2e.conftest import OUTPUT, POPUP_URL, Agent
 from tests.e2e.test_extension import (
     BY_NAME,
     PARAPHRASES,
@@ -140,6 +140,9 @@ def test_time_and_compose_sessions_reach_the_agent_as_aggregates_only(
 
 
 def test_popup_opens_the_dashboard(paired, agent: Agent) -> None:
+    # A goal no week meets (500 posts): the page must coach about it.
+    out = agent.cli("goals", "set", "posts_per_week", "500")
+    goal_id = out.split("#", 1)[1].split(":", 1)[0]
     popup = paired.new_page()
     popup.goto(POPUP_URL)
     expect(popup.locator("#state")).to_have_attribute("data-state", "ready", timeout=30_000)
@@ -152,7 +155,18 @@ def test_popup_opens_the_dashboard(paired, agent: Agent) -> None:
         dash.wait_for_load_state()
         expect(dash).to_have_url(f"http://127.0.0.1:{agent.port}/", timeout=30_000)
         expect(dash.locator("main[data-state=ready]")).to_be_visible(timeout=30_000)
+        # Minutes and posts on axes of their own, each with its title and ticks from 0
+        for chart, label in (("minutes", "minutes a day"), ("posts", "posts a day")):
+            svg = dash.locator(f"svg[data-chart={chart}]")
+            assert svg.get_attribute("data-y-label") == label
+            ticks = svg.locator("text[data-tick]").all_text_contents()
+            assert ticks[0] == "0" and ticks[-1] == svg.get_attribute("data-y-max")
+        behind = dash.locator("#suggestions li[data-kind=behind_goal]")
+        expect(behind).to_contain_text("of 500 posts this week")
+        assert behind.locator(".action").inner_text().startswith("Plan the next post now")
+        dash.screenshot(path=str(OUTPUT / "e2e-dashboard.png"), full_page=True)
     finally:
+        agent.cli("goals", "remove", goal_id)
         dash.close()
         if not popup.is_closed():
             popup.close()
