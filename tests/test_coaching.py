@@ -409,3 +409,17 @@ def test_api_range_reminders_and_csv_downloads(core: Onbrand) -> None:
         status, _, body = get(p, "/api/export/weekly.csv?brand=acme&range=4w", tok)
         assert status == 200 and len(body.decode().strip().splitlines()) == 5
         assert get(p, "/api/export/secrets.txt?brand=acme", tok)[0] == 404
+
+
+def test_goals_command_says_which_goal_is_behind(capsys: pytest.CaptureFixture[str]) -> None:
+    Store().ensure_brand("acme")
+    assert run_cli(capsys, "goals", "set", "posts_per_week", "500", "--brand", "acme")[0] == 0
+    code, out, _ = run_cli(capsys, "goals", "--brand", "acme")
+    left = coaching.days_left(metrics.local_today())
+    assert code == 0 and out.splitlines()[-1] == (
+        f"behind: 0 of 500 posts this week, {left} day{'' if left == 1 else 's'} left"
+    )
+    metrics.set_goal(Store(), "acme", "posts_per_week", 1)
+    out = run_cli(capsys, "goals", "--brand", "acme")[1]
+    # a goal of one post a week expects it by Sunday only
+    assert ("behind:" in out) == (metrics.local_today().weekday() == 6)

@@ -80,13 +80,23 @@ def serve_settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _load_encoder() -> None:
-    """Load the process's shared encoder (`Onbrand().encoder` then finds it)."""
+def _load_encoder(store: Any = None) -> None:
+    """Load the process's shared encoder (`Onbrand().encoder` then finds it): the
+    one of the active brand's language, so an agent serving an Indonesian brand
+    does not also hold MiniLM until an English brand needs it (docs/languages.md)."""
+    from agent.language import MULTILINGUAL
+    from agent.store import DEFAULT_BRAND
+    from embeddings.backends import MULTILINGUAL as MULTILINGUAL_BACKEND
     from embeddings.backends import default_backend, load_encoder
 
     log = logging.getLogger("onbrand")
     try:
-        enc = load_encoder(default_backend())
+        backend = default_backend()
+        if store is not None:
+            active = store.get_meta("active_brand") or DEFAULT_BRAND
+            if store.brand_language(active)[0] in MULTILINGUAL:
+                backend = MULTILINGUAL_BACKEND
+        enc = load_encoder(backend)
         log.debug("model loaded: %s", enc.identity.key)
     except Exception:  # the core meets the same error and reports it
         log.debug("early model load failed", exc_info=True)
@@ -117,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # A start overlaps its three slow parts: the model loads on one thread (the
     # session build releases the GIL), the brand and a warm-up analysis follow on
     # it, and meanwhile this thread imports the core and the web server.
-    threading.Thread(target=_load_encoder, daemon=True, name="onbrand-model").start()
+    threading.Thread(target=_load_encoder, args=(store,), daemon=True, name="onbrand-model").start()
     from agent.core import Onbrand
 
     core = Onbrand(store)
@@ -317,6 +327,8 @@ def cmd_goals(args: argparse.Namespace) -> int:
                     f"#{g['id']:<4} {g['kind']:<20}{where:<11} target {g['target']:<6g} "
                     f"this week {current:<6} {state}"
                 )
+            for r in board["reminders"]:  # the same words as the dashboard's /api/reminders
+                print(f"behind: {r['message']}")
     except metrics.MetricsError as exc:
         raise CLIError(str(exc)) from None
     return 0
