@@ -17,6 +17,7 @@ choice for symmetric similarity.
 
 from __future__ import annotations
 
+import array
 import base64
 import functools
 import hashlib
@@ -187,10 +188,11 @@ class E5Tokenizer:
         self.bos, self.eos, self.unk = data["bos"], data["eos"], data["unk"]
         self.max_tokens = max_tokens
         self._ids = {p: i for i, p in enumerate(pieces) if p and i != self.unk}
-        scores = np.frombuffer(base64.b64decode(data.pop("scores")), dtype="<f4")
-        self._scores: list[float] = scores.tolist()
-        self._unk_score = float(scores.min()) - 10.0
         self._longest = max(len(p) for p in pieces)
+        del pieces
+        # float32 in an array: a list of 250k Python floats would cost 8 MB more
+        self._scores = array.array("f", base64.b64decode(data.pop("scores")))
+        self._unk_score = min(self._scores) - 10.0
         self._table = {int(cp): out for cp, out in data["norm"].items()}
         self._word = functools.lru_cache(maxsize=cache_words)(self._segment)
 

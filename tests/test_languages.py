@@ -194,3 +194,21 @@ def test_a_backup_keeps_the_brands_language(
     (tmp_path / "old.json").write_text(json.dumps(doc))
     core2.import_brand(tmp_path / "old.json", "toko3")
     assert core2.store.brand_language("toko3") == ("en", "en")
+
+
+def test_serve_preloads_the_encoder_of_the_active_brands_language(
+    core2: Onbrand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import embeddings.backends
+    from agent.cli.service import _load_encoder
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        embeddings.backends, "load_encoder", lambda b: asked.append(b) or core2.encoder
+    )
+    core2.store.ensure_brand("toko")
+    core2.set_language("toko", "id")
+    _load_encoder(core2.store)  # the default brand is active: English
+    core2.use_brand("toko")
+    _load_encoder(core2.store)
+    assert asked[0] != "e5-int8" and asked[1] == "e5-int8"
