@@ -255,6 +255,13 @@ CONFRONT: dict[str, re.Pattern[str]] = {
         r"\b(?:sudah|udah)\s+jelas\s+(?:\w+\s+)?(?:tertulis|ditulis|dijelaskan|dijelasin|ada)\b"
         r"|\bkan\s+(?:sudah|udah)\s+(?:kami\s+)?(?:tulis|bilang|jelaskan|jelasin|tertulis|dibilang"
         rf"|dijelasin)\b|\b{_YOU_ID}\s+sendiri\s+yang\b",
+        # "it's normal you waited", "everyone queues", "maybe it's your tongue", "if you
+        # don't want to wait, come earlier", "don't like it, don't buy"
+        r"\bwajar\s+(?:dong|lah|aja|kan|kok)\b|\bsemua\s+orang\s+(?:juga\s+)?(?:antre|antri"
+        r"|nunggu|menunggu|ngantri)\b",
+        rf"\b(?:mungkin|emang|memang)\s+lidah\s+{_YOU_ID}\b",
+        rf"\bkalau\s+{_NOT_ID}\s+mau\s+(?:nunggu|menunggu|antre|antri|ngantri)\s+(?:ya|yah|ya\s+udah)\b",
+        rf"\b{_NOT_ID}\s+suka\s+(?:ya\s+)?{_NOT_ID}\s+usah\s+(?:beli|datang|pesan|order|mampir)\b",
     ),
     "sarcasm": _rx(
         r"\b(?:great|wonderful|brilliant|amazing|nice|perfect|fantastic|lovely|oh)\b,?\s+(?:yet\s+)?"
