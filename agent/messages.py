@@ -45,6 +45,11 @@ ID: dict[str, str] = {
     "{platform} post": "postingan {platform} Anda",
     "post": "postingan Anda",
     " and {n} more": " dan {n} lainnya",
+    "It is that post in another language ({language}).": (
+        "Ini postingan itu dalam bahasa lain ({language})."
+    ),
+    "English": "bahasa Inggris",
+    "Indonesian": "bahasa Indonesia",
     # -- specificity
     "Too short to judge yet": "Terlalu pendek untuk dinilai",
     "Vague: nothing a reader could check": "Samar: tidak ada yang bisa dicek pembaca",

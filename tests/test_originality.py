@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.analyzers.originality import COSINE_FLOOR, closeness, is_update, new_facts
+from agent.analyzers.originality import FLOOR_OF_ECHO, closeness, is_update, new_facts
 from agent.core import Onbrand
 from agent.models.calibration import thresholds
 from tests.conftest import demo_posts
@@ -94,5 +94,7 @@ def test_text_the_overlap_cannot_read_is_judged_by_the_cosine() -> None:
     # a pair in a script with no Latin words: the pair classifier would see no overlap
     verdict, _ = closeness(t.repeat + 0.01, "新しい店が開きました", "新しい店を開きました", t)
     assert verdict == "repeat"
-    verdict, _ = closeness(COSINE_FLOOR - 0.01, "we fixed 19 packs", "we fixed 19 packs", t)
+    verdict, _ = closeness(
+        FLOOR_OF_ECHO * t.echo - 0.01, "we fixed 19 packs", "we fixed 19 packs", t
+    )
     assert verdict == "fresh"

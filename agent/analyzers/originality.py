@@ -6,7 +6,8 @@ Whether two posts say the same thing is decided by the pair classifier
 (agent/models/pairs.py: the cosine plus word and character overlap), which
 tells a reworded repeat from a post that merely shares the topic better than
 the cosine alone (PIT-2015, docs/quality.md). Text with too few Latin-script
-words for the overlap to mean anything is judged by the cosine cuts."""
+words for the overlap to mean anything, and a translation (the draft and the
+past post in different languages), are judged by the cosine cuts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, language
+from agent.language import counts
 from agent.messages import say
 from agent.models.calibration import Thresholds, thresholds
 from agent.models.pairs import repeat_probability, side
@@ -23,13 +25,20 @@ from agent.text.concrete import COMMON_CAPS, evidence
 NEAREST_K = 3
 # The kinds of concrete detail that make a close draft an update.
 FACT_KINDS = ("numbers", "quantities", "dates", "names", "places")
+# Words around a fact that are not the fact: "pukul 07.00" states what "07.00" does.
+FACT_FILLER = frozenset({"pukul", "pk", "jam", "hari", "tanggal", "tgl", "at", "on", "the"})
 UPDATE_FLOOR = 60  # an update reads as fresh as an echo's best
 # Pairs further apart than this cosine are fresh whatever their word overlap: two
 # posts of one brand share its names and phrases without saying the same thing.
-# The highest floor (in steps of 0.05) that cost PIT-2015 dev F1 no more than 0.001.
+# The highest floor (in steps of 0.05) that cost PIT-2015 dev F1 no more than 0.001,
+# on MiniLM; another encoder's cosines sit in another band, so it is kept as a share
+# of the encoder's own `echo` cut.
 COSINE_FLOOR = 0.55
+FLOOR_OF_ECHO = COSINE_FLOOR / 0.63  # MiniLM's echo cut
 FRESH = "Fresh: nothing close in your approved posts"
 MIN_PAIR_WORDS = 3  # fewer Latin-script words on a side: the cosine decides
+MIN_FUNCTION_WORDS = 4  # a text's language is told from at least this many
+LANGUAGE_NAMES = {"en": "English", "id": "Indonesian"}
 VERDICT_RANK = {"repeat": 0, "echo": 1, "fresh": 2}
 
 
@@ -37,28 +46,40 @@ _WORDS = re.compile(r"\w+")
 
 
 def _norm(text: str) -> str:
-    text = text.lower().replace("’", "'").replace(",", "")
+    # 16,500 and 16.500 are one number (English and Indonesian thousands)
+    text = re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", text.lower().replace("’", "'"))
+    text = text.replace(",", "")
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)  # "100th" states "100"
     return " ".join(text.split())
 
 
-def new_facts(draft: str, past: str) -> list[str]:
+def new_facts(draft: str, past: str, translated: bool = False) -> list[str]:
     """The draft's concrete details that the past post nowhere states, as
     written. A detail counts as stated when each of its words is in the past
     post ("January 12" is in "Starting 12 January"; "Pine Network's" in "the
-    Pine Network"); a capitalised sentence start is not a name ("Each Stick")."""
+    Pine Network"); a capitalised sentence start is not a name ("Each Stick").
+    Of a draft `translated` from the past post only the numbers count: its day
+    and month names are the other language's ("Saturday" for "Sabtu")."""
     before = _norm(past)
     words = set(_WORDS.findall(before))
     ev = evidence(draft)
     out: dict[str, str] = {}
+    if translated:
+        figures = set(re.findall(r"\d+", before))
+        for kind in ("numbers", "quantities"):
+            for item in ev[kind]:
+                own = re.findall(r"\d+", _norm(str(item["text"])))
+                if own and not all(d in figures for d in own):
+                    out.setdefault(_norm(str(item["text"])), str(item["text"]))
+        return list(out.values())
     for kind in FACT_KINDS:
         for item in ev[kind]:
             shown = str(item["text"])
             key = _norm(shown)
             if key in before:
                 continue
-            own = _WORDS.findall(key)
+            own = [w for w in _WORDS.findall(key) if w not in FACT_FILLER]
             if kind in ("names", "places"):
                 own = [w for w in own if w not in COMMON_CAPS]
                 span = item["span"]
@@ -92,12 +113,28 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
     return int(round(min(max(v, 0.0), 100.0)))
 
 
+def _language(text: str) -> str | None:
+    """en or id when a text's function words say so clearly, else None."""
+    ind, eng = counts(text)
+    if ind + eng < MIN_FUNCTION_WORDS:
+        return None
+    share = ind / (ind + eng)
+    return "id" if share >= 0.8 else "en" if share <= 0.2 else None
+
+
+def _languages_differ(a: str, b: str) -> bool:
+    """A translation shares few words with its original: the cosine judges it."""
+    la, lb = _language(a), _language(b)
+    return la is not None and lb is not None and la != lb
+
+
 def closeness(cos: float, draft: str, past: str, t: Thresholds) -> tuple[str, int]:
     """("repeat" | "echo" | "fresh", 0-100 originality) for a draft and one past
     post at cosine `cos`."""
-    if cos < COSINE_FLOOR:
+    if cos < FLOOR_OF_ECHO * t.echo:
         return "fresh", originality_value(cos, t.repeat, t.echo)
-    if min(side(draft).n_words, side(past).n_words) < MIN_PAIR_WORDS:
+    few_words = min(side(draft).n_words, side(past).n_words) < MIN_PAIR_WORDS
+    if few_words or _languages_differ(draft, past):
         score, repeat, echo = cos, t.repeat, t.echo
     else:
         score, repeat, echo = repeat_probability(cos, draft, past), t.pair_repeat, t.pair_echo
@@ -163,13 +200,32 @@ class Originality:
         judged = []
         for n in nearest:
             said = closeness(float(n["similarity"]), draft.text, str(n["text"]), t)
-            added = new_facts(draft.text, str(n["text"])) if said[0] != "fresh" else []
+            translated = _languages_differ(draft.text, str(n["text"]))
+            added = new_facts(draft.text, str(n["text"]), translated) if said[0] != "fresh" else []
             news = bool(added) and is_update(added, draft.text)
             judged.append(((VERDICT_RANK[said[0]], news, -float(n["similarity"])), said, added, n))
         _, (verdict, value), added, closest = min(judged, key=lambda j: j[0])
         top = float(closest["similarity"])
         when = _when(closest, lang)
         evidence: dict[str, Any] = {"post_id": closest["post_id"], "similarity": top}
+        # a translation of a past post is said to be one, in the past post's language
+        other = (
+            _language(str(closest["text"]))
+            if _languages_differ(draft.text, str(closest["text"]))
+            else None
+        )
+        translation = (
+            " "
+            + say(
+                lang,
+                "It is that post in another language ({language}).",
+                language=say(lang, LANGUAGE_NAMES[other]),
+            )
+            if other
+            else ""
+        )
+        if other:
+            evidence["translation_of"] = other
         hints: list[Hint] = []
         if added and is_update(added, draft.text):
             verdict, label = "update", say(lang, "Updates your {when}", when=when)
@@ -203,7 +259,8 @@ class Originality:
                         "what is new since then, or link to it.",
                         when=when,
                         sim=f"{top:.2f}",
-                    ),
+                    )
+                    + translation,
                     evidence=evidence,
                 )
             )
@@ -219,7 +276,8 @@ class Originality:
                         "something new.",
                         when=when,
                         sim=f"{top:.2f}",
-                    ),
+                    )
+                    + translation,
                     evidence=evidence,
                 )
             )
