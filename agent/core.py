@@ -39,6 +39,8 @@ log = logging.getLogger("onbrand")
 
 EMBED_BATCH = 64
 DEMO_BRAND = "demo"
+DEMO_BRANDS = {"en": DEMO_BRAND, "id": "demo-id"}  # a demo brand per language
+DEMO_FOLDERS = {"en": "demo", "id": "demo_id"}
 # Long enough that every analyzer does its full work (and loads its tables).
 WARM_UP_TEXT = "We opened 3 new stores in Leeds on 4 March; thanks to the team for it."
 
@@ -572,9 +574,19 @@ class Onbrand:
         return {"brand": name, "posts": posts}
 
     # -- demo and status --------------------------------------------------
-    def load_demo(self, brand: str = DEMO_BRAND, activate: bool = True) -> dict[str, Any]:
-        demo = resources.files("agent").joinpath("demo")
-        self.store.ensure_brand(brand, "Demo brand")
+    def load_demo(
+        self, brand: str | None = None, activate: bool = True, lang: str = "en"
+    ) -> dict[str, Any]:
+        """The English demo brand (Ferrow & Pine), or with `lang="id"` the Indonesian
+        one (Kopi Lereng, agent/demo_id/), whose language is set first so its posts
+        are embedded once, by the multilingual encoder."""
+        if lang not in DEMO_BRANDS:
+            raise OnbrandError(f"no demo brand in {lang!r}; try one of {', '.join(DEMO_BRANDS)}")
+        brand = brand or DEMO_BRANDS[lang]
+        demo = resources.files("agent").joinpath(DEMO_FOLDERS[lang])
+        self.store.ensure_brand(brand, "Demo brand" if lang == "en" else "Demo brand (Indonesian)")
+        if lang != "en":
+            self.set_language(brand, lang)
         with resources.as_file(demo) as folder:
             posts = self.import_file(folder / "posts.jsonl", brand=brand, fmt="jsonl")
             guide = self.add_guidelines(folder / "guidelines.md", brand=brand)

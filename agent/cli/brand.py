@@ -348,33 +348,34 @@ def cmd_voice(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_drafts() -> list[dict[str, Any]]:
-    raw = resources.files("agent").joinpath("demo/drafts.json").read_text(encoding="utf-8")
+def _demo_drafts(folder: str = "demo") -> list[dict[str, Any]]:
+    raw = resources.files("agent").joinpath(f"{folder}/drafts.json").read_text(encoding="utf-8")
     return json.loads(raw)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from agent.core import DEMO_BRAND
+    from agent.core import DEMO_BRANDS, DEMO_FOLDERS
 
     core = open_core()
+    demo = DEMO_BRANDS[args.lang]
     brands = {b["name"]: b for b in core.store.brands()}
-    if DEMO_BRAND not in brands or not brands[DEMO_BRAND]["posts"]:
-        print("loading the demo brand (first run: embedding its posts)...")
-        r = core.load_demo()
+    if demo not in brands or not brands[demo]["posts"]:
+        print(f"loading the demo brand {demo} (first run: embedding its posts)...")
+        r = core.load_demo(lang=args.lang)
         added, passages = r["posts"]["added"], r["guidelines"]["passages"]
-        print(f"demo brand: {added} posts, {passages} guideline passages")
-    elif not any(b["posts"] for n, b in brands.items() if n != DEMO_BRAND):
-        core.use_brand(DEMO_BRAND)
+        print(f"demo brand {demo}: {added} posts, {passages} guideline passages")
+    elif args.lang != "en" or not any(b["posts"] for n, b in brands.items() if n != demo):
+        core.use_brand(demo)
     if args.quiet:
         return 0
-    for d in _demo_drafts():
+    for d in _demo_drafts(DEMO_FOLDERS[args.lang]):
         print("\n" + "=" * 88)
         print(f"{d['label']}  [{d['platform']}]")
         if d.get("reply_to"):
             print(textwrap.fill("replying to: " + d["reply_to"], 88, subsequent_indent="  "))
         print(textwrap.fill(d["text"], 88, initial_indent="> ", subsequent_indent="> "))
         print("-" * 88)
-        print_result(core.analyze(d["text"], d["platform"], DEMO_BRAND, d.get("reply_to")))
+        print_result(core.analyze(d["text"], d["platform"], demo, d.get("reply_to")))
     return 0
 
 
@@ -464,3 +465,9 @@ def register(add: Any) -> None:
 
     sp = add("demo", cmd_demo, "load the bundled demo brand and show hints for demo drafts")
     sp.add_argument("--quiet", action="store_true", help="only load the demo brand")
+    sp.add_argument(
+        "--lang",
+        choices=["en", "id"],
+        default="en",
+        help="en: Ferrow & Pine (e-bike batteries); id: Kopi Lereng, in Bahasa Indonesia",
+    )
