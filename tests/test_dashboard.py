@@ -467,6 +467,11 @@ def test_dashboard_renders_in_chromium(demo: Onbrand) -> None:
         assert page.locator("#latest tbody tr").count() == 9
         href = page.locator("#export-posts").get_attribute("href") or ""
         assert href.startswith("/api/export/posts.csv?") and "range=all" in href
+        # the page's own session downloads it: every post of the range, oldest first
+        body = page.evaluate("h => fetch(h).then(r => r.text())", href)
+        lines = body.splitlines()
+        assert lines[0].startswith("id,day,platform,specificity") and len(lines) == 10
+        assert lines[1].endswith("Shop 1 opened in 2025.")
         page.emulate_media(color_scheme="dark")
         page.screenshot(path=str(out / "dashboard-dark.png"), full_page=True)
         assert problems == []
