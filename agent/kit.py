@@ -303,6 +303,7 @@ class Attachment:
     ignored_sha: str | None = None
     goals_sha: str | None = None
     synced_at: str | None = None
+    every_s: int | None = None  # sync on a schedule while the agent runs (opt-in)
 
 
 def _attachments_path() -> Path:
@@ -384,6 +385,87 @@ def _posts(core: Onbrand, ids: Iterable[int]) -> dict[int, Any]:
     for i in range(0, len(ids), 500):  # under SQLite's limit of bound values
         out.update(core.store.posts_by_ids(ids[i : i + 500]))
     return out
+
+
+# -- syncing on a schedule (opt-in; `onbrand serve` runs it) ---------------------------
+MIN_EVERY_S = 60
+EVERY = re.compile(r"^(\d+)\s*([smh]?)$")
+
+
+def parse_every(text: str) -> int | None:
+    """'15m', '1h', '900s' or '900' as seconds; 'off' as None."""
+    text = text.strip().lower()
+    if text in ("off", "never", "0"):
+        return None
+    m = EVERY.match(text)
+    if not m:
+        raise KitError(f"--every {text!r}: say how often, e.g. 15m, 1h or off")
+    seconds = int(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+    if seconds < MIN_EVERY_S:
+        raise KitError(f"--every {text!r}: at most once a minute (60s)")
+    return seconds
+
+
+def schedule(core: Onbrand, brand: str | None, every_s: int | None) -> dict[str, Any]:
+    name = core.resolve_brand(brand)
+    att = attachments().get(name)
+    if att is None:
+        raise KitError(f"brand {name} follows no kit; `onbrand kit attach DIR` first")
+    att.every_s = every_s
+    save_attachment(att)
+    return {"brand": name, "every_s": every_s, "remote": remote_url(Path(att.folder))}
+
+
+def remote_url(folder: Path) -> str | None:
+    """Where a sync pushes: the URL of the remote the kit's branch follows."""
+    up = git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+    remote = up.stdout.strip().partition("/")[0] if up.returncode == 0 else ""
+    if not remote:
+        names = git(folder, "remote", check=False).stdout.split()
+        remote = names[0] if names else ""
+    if not remote:
+        return None
+    url = git(folder, "remote", "get-url", remote, check=False).stdout.strip()
+    return url or None
+
+
+def remote_is_local(url: str | None) -> bool:
+    """A remote on this machine's disk (a path or file:// URL): a sync to it sends
+    nothing over the network."""
+    if url is None:
+        return True
+    if url.startswith("file://") or re.match(r"^[A-Za-z]:[\\/]", url):  # C:\kits on Windows
+        return True
+    # https://, ssh://, git@host:path and host:path go over the network
+    networked = "://" in url or re.match(r"^[^/]+@[^/]+:", url) or re.match(r"^[\w.-]+:", url)
+    return not networked
+
+
+def due(privacy: str, now: float | None = None) -> list[tuple[str, str | None]]:
+    """(brand, why not) for every brand on a schedule whose time has come; `why
+    not` is set when local-only mode keeps its kit from syncing (a remote that is
+    not on this disk), and the sync is skipped."""
+    now = time.time() if now is None else now
+    out: list[tuple[str, str | None]] = []
+    for brand, att in attachments().items():
+        if not att.every_s:
+            continue
+        last = _epoch(att.synced_at)
+        if last is not None and now - last < att.every_s:
+            continue
+        url = remote_url(Path(att.folder)) if (Path(att.folder) / ".git").exists() else None
+        if privacy == "local-only" and not remote_is_local(url):
+            out.append((brand, f"local-only mode: the kit's remote {url} is not on this disk"))
+        else:
+            out.append((brand, None))
+    return out
+
+
+def _epoch(iso: str | None) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 # -- the three commands --------------------------------------------------------------

@@ -284,3 +284,55 @@ def test_ten_writers_in_any_order_end_with_the_same_posts(tmp_path: Path, encode
         suppress_health_check=list(HealthCheck),
     )
     Team.TestCase().runTest()
+
+
+# -- syncing on a schedule -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("15m", 900), ("1h", 3600), ("90s", 90), ("120", 120), ("off", None), (" 2M ", 120)],
+)
+def test_how_often(text: str, seconds: int | None) -> None:
+    assert kit.parse_every(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["often", "5 minutes", "10s", "-1m"])
+def test_how_often_refuses_what_it_cannot_read(text: str) -> None:
+    with pytest.raises(KitError, match="--every"):
+        kit.parse_every(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        (None, True),
+        ("/srv/kits/acme.git", True),
+        ("../acme.git", True),
+        ("file:///srv/kits/acme.git", True),
+        ("C:\\kits\\acme.git", True),
+        ("https://git.example.com/acme/kit.git", False),
+        ("ssh://git@example.com/acme/kit.git", False),
+        ("git@example.com:acme/kit.git", False),
+        ("example.com:acme/kit.git", False),
+    ],
+)
+def test_which_remotes_are_on_this_disk(url: str | None, local: bool) -> None:
+    assert kit.remote_is_local(url) is local
+
+
+def test_a_scheduled_kit_is_due_and_local_only_keeps_a_networked_one_home(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    bare, (a, b) = team(tmp_path, encoder, 2)
+    with b.active():
+        kit.schedule(b.core, "team", 900)
+        att = kit.attachments()["team"]
+        assert att.every_s == 900
+        now = kit._epoch(att.synced_at) or 0.0
+        assert kit.due("local-only", now + 60) == []  # synced a minute ago
+        assert kit.due("local-only", now + 901) == [("team", None)]  # a bare repo on disk
+        sh("git", "-C", str(b.clone), "remote", "set-url", "origin", "https://example.com/k.git")
+        ((brand, why_not),) = kit.due("local-only", now + 901)
+        assert brand == "team" and "not on this disk" in str(why_not)
+        assert kit.due("off", now + 901) == [("team", None)]
+        kit.schedule(b.core, "team", None)
+        assert kit.due("off", now + 10**6) == []

@@ -42,6 +42,24 @@ def cmd_kit(args: argparse.Namespace) -> int:
             f"brand {r['brand']} follows the kit in {r['folder']}: {r['added']} posts added, "
             f"{r['withdrawn']} withdrawn, {r['posts']} in all."
         )
+    elif args.action == "schedule":
+        if args.every is None:
+            raise CLIError("say how often: onbrand kit schedule [BRAND] --every 15m (or off)")
+        every = _run(lambda: {"s": kit.parse_every(args.every)})["s"]
+        r = _run(lambda: kit.schedule(core, args.dir or args.brand, every))
+        if every is None:
+            said = f"brand {r['brand']} syncs only when you run `onbrand kit sync`."
+        else:
+            said = (
+                f"brand {r['brand']} syncs every {every // 60} min while `onbrand serve` runs"
+                + (
+                    ""
+                    if kit.remote_is_local(r["remote"])
+                    else " (not in local-only mode: its remote is not on this disk; "
+                    "`onbrand serve --no-privacy` allows it)"
+                )
+                + "."
+            )
     else:
         name = args.dir or args.brand
         r = _run(lambda: kit.sync(core, name))
@@ -58,8 +76,9 @@ def cmd_kit(args: argparse.Namespace) -> int:
 
 
 def register(add: Any) -> None:
-    sp = add("kit", cmd_kit, "share a brand through a git repository: init, attach, sync")
-    sp.add_argument("action", choices=["init", "attach", "sync"])
+    sp = add("kit", cmd_kit, "share a brand through git: init, attach, sync, schedule")
+    sp.add_argument("action", choices=["init", "attach", "sync", "schedule"])
     sp.add_argument("dir", nargs="?", metavar="DIR", help="the kit's folder (sync: a BRAND)")
     sp.add_argument("--brand", help="the brand (default: the active one; attach: the kit's)")
+    sp.add_argument("--every", metavar="WHEN", help="schedule: 15m, 1h, ... or off")
     sp.add_argument("--json", action="store_true")

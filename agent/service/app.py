@@ -18,6 +18,7 @@ from itertools import count
 
 from aiohttp import web
 
+from agent import kit
 from agent.config import DEFAULT_PORT, privacy_mode
 from agent.core import Onbrand
 from agent.service import protocol as P
@@ -35,6 +36,9 @@ from agent.service.security import Guard, is_loopback
 from agent.service.websocket import AUTH_TIMEOUT_S, Conn, Scheduler, SocketViews
 
 log = logging.getLogger("onbrand.server")
+
+
+KIT_CHECK_S = 30  # how often the schedule of brand kits is read
 
 
 class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
@@ -103,7 +107,33 @@ class AgentServer(Guard, ApiViews, DashboardViews, SocketViews):
         self._tasks = [
             asyncio.create_task(self.scheduler.run()),
             asyncio.create_task(self._warm_up()),
+            asyncio.create_task(self._kit_syncs()),
         ]
+
+    async def _kit_syncs(self) -> None:
+        """Brand kits on a schedule (`onbrand kit schedule`, docs/kit.md): synced in
+        the background, one at a time; a failure is logged on one line and retried
+        at the next turn. Local-only mode syncs only a kit whose remote is on disk."""
+        loop = asyncio.get_running_loop()
+        told: set[str] = set()
+        while True:
+            await asyncio.sleep(KIT_CHECK_S)
+            try:
+                due = await loop.run_in_executor(self.executor, kit.due, self.privacy)
+            except Exception as exc:
+                log.warning("kit schedule: %s", exc)
+                continue
+            for brand, why_not in due:
+                if why_not:
+                    if brand not in told:
+                        log.warning("kit sync of %s skipped: %s", brand, why_not)
+                        told.add(brand)
+                    continue
+                try:
+                    r = await loop.run_in_executor(self.executor, kit.sync, self.core, brand)
+                    log.info("kit sync of %s: +%d -%d", brand, r["added"], r["withdrawn"])
+                except Exception as exc:  # a KitError says what to do; keep serving
+                    log.warning("kit sync of %s failed: %s", brand, str(exc).splitlines()[0])
 
     async def _warm_up(self) -> None:
         """Load the model and the active brand before the first draft arrives."""
