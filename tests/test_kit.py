@@ -336,3 +336,50 @@ def test_a_scheduled_kit_is_due_and_local_only_keeps_a_networked_one_home(
         assert kit.due("off", now + 901) == [("team", None)]
         kit.schedule(b.core, "team", None)
         assert kit.due("off", now + 10**6) == []
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_sync_leaves_store_and_kit_consistent(
+    tmp_path: Path, onnx_cache: Path
+) -> None:
+    """`onbrand kit sync` killed with SIGKILL at moments from start-up to push; the
+    next sync finishes the job and every writer ends with the same posts."""
+    import signal
+    import sys
+    import time
+
+    from embeddings import load_encoder
+
+    enc = load_encoder("onnx-int8")
+    _, (a, b) = team(tmp_path, enc, 2)
+    env = {**os.environ, "ONBRAND_HOME": str(b.path), "ONBRAND_ENCODER": "onnx-int8"}
+    n = 500
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.6, 2.0):
+        with a.active():
+            for _ in range(3):
+                a.core.approve(post(n), "x", brand="team")
+                n += 1
+        a.sync()
+        with b.active():
+            b.core.approve(post(n), "x", brand="team")
+            n += 1
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "agent.cli.main", "kit", "sync", "team"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # a git killed mid-write can leave its lock behind: the user's git says so
+        lock = b.clone / ".git" / "index.lock"
+        if lock.exists():
+            lock.unlink()
+        b.sync()
+    a.sync()
+    b.sync()
+    assert a.held() == b.held() == set(kit.read_kit(a.clone).posts())
+    assert len(a.held()) == 8 + 6 * 4
+    texts = [p.text for p in b.core.store.list_posts("team", 1000, 0)]
+    assert len(texts) == len({norm_key(t) for t in texts})
