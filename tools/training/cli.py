@@ -24,6 +24,13 @@ def args(argv: list[str] | None, about: str) -> tuple[Path, str]:
     return a.data, a.backend
 
 
+def baselines_file(identity_key: str) -> Path:
+    """The eval's naive baselines fitted on this encoder's vectors (never another's)."""
+    where = folder(identity_key)
+    suffix = "" if where == "data" else "-" + where.rsplit("/", 1)[-1]
+    return Path(__file__).resolve().parent / f"baselines{suffix}.npz"
+
+
 def dest(identity_key: str, name: str) -> Path:
     """Where a part fitted for this encoder goes (agent/models/assets.py)."""
     out = AGENT / folder(identity_key) / name

@@ -29,18 +29,19 @@ import numpy as np
 from agent.analyzers.originality import closeness
 from agent.analyzers.risk import hostility as risk_hostility
 from agent.analyzers.risk import hostility_threshold
+from agent.models.assets import encoder_assets
 from agent.models.calibration import thresholds
 from agent.models.heads import Head, heads
 from agent.models.voice import K, VoiceModel, typicality
 from agent.text.style import features
-from embeddings import load_encoder
+from embeddings import Encoder, load_encoder
 from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
+from tools.training.cli import baselines_file
 from tools.training.eval_hints import false_alarms, guideline_quotes, provocation_share
 from tools.training.features import lexical_matrix
 
 ROOT = Path(__file__).resolve().parents[2]
-BASELINES = Path(__file__).resolve().parent / "baselines.npz"
 QUICK_N = 200
 HEADER = ("measure", "held-out set", "ours", "anchor", "naive baseline", "goal", "met?")
 
@@ -104,12 +105,13 @@ def verdict(value: float | None, goal: float | None, higher: bool = True) -> str
     return "yes" if ok else "NO (miss)"
 
 
-def load_baselines() -> dict[str, Any]:
-    if not BASELINES.exists():
+def load_baselines(key: str) -> dict[str, Any]:
+    path = baselines_file(key)  # each encoder's own (tools/training/cli.py)
+    if not path.exists():
         raise FileNotFoundError(
-            f"{BASELINES} is missing; run `python -m tools.training.train_heads` first"
+            f"{path} is missing; run `python -m tools.training.train_heads` first"
         )
-    with np.load(BASELINES) as z:
+    with np.load(path) as z:
         return {k: z[k] for k in z.files}
 
 
@@ -226,10 +228,17 @@ def run(
     data: Path, quick: bool, cache_dir: Path | None = None, backend: str = "torch"
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
-    n = QUICK_N if quick else None
     enc = load_encoder(backend)
+    with encoder_assets(enc.identity.key):  # the heads and cuts fitted for this encoder
+        return _run(data, quick, enc, cache_dir, t0)
+
+
+def _run(
+    data: Path, quick: bool, enc: Encoder, cache_dir: Path | None, t0: float
+) -> dict[str, Any]:
+    n = QUICK_N if quick else None
     cache = EmbeddingCache(enc, cache_dir)
-    base = load_baselines()
+    base = load_baselines(enc.identity.key)
     h = heads()
     rows: list[Row] = []
     tag = lambda k: ", quick subset" if quick else ""  # noqa: E731
@@ -452,9 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--backend",
         default="torch",
-        choices=["torch", "onnx-int8", "onnx-fp32"],
+        choices=["torch", "onnx-int8", "onnx-fp32", "e5-int8"],
         help="encoder (default: the torch reference; run the ONNX ones to check the "
-        "int8-within-0.01 rule in docs/speed.md, building them first if needed)",
+        "int8-within-0.01 rule in docs/speed.md, building them first if needed; e5-int8 "
+        "with e5's own heads, docs/languages.md)",
     )
     args = ap.parse_args(argv)
     if not args.data.is_dir():

@@ -43,10 +43,8 @@ from agent.text.concrete import FEATURE_NAMES
 from embeddings import Encoder, load_encoder
 from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
-from tools.training.cli import AGENT, args, dest
+from tools.training.cli import args, baselines_file, dest
 from tools.training.features import hashed_matrix, lexical_matrix
-
-BASELINES = Path(__file__).resolve().parent / "baselines.npz"
 
 SPEC_HASH = (2**15, 2, 5)
 SPEC_LEX_WEIGHT = 0.5
@@ -339,9 +337,8 @@ def fit(data: Path, enc: Encoder) -> None:
     arrays["meta"] = np.array(json.dumps(meta))
     out = dest(enc.identity.key, HEADS_NAME)
     np.savez_compressed(out, **arrays)
-    if out.parent == AGENT / "data":  # the eval's baselines are MiniLM's
-        baselines["meta"] = np.array(json.dumps({"encoder": enc.identity.key}))
-        np.savez_compressed(BASELINES, **baselines)
+    baselines["meta"] = np.array(json.dumps({"encoder": enc.identity.key}))
+    np.savez_compressed(baselines_file(enc.identity.key), **baselines)
     reset_cache()
     log(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     print(json.dumps(meta, indent=2))
