@@ -212,3 +212,11 @@ def test_serve_preloads_the_encoder_of_the_active_brands_language(
     core2.use_brand("toko")
     _load_encoder(core2.store)
     assert asked[0] != "e5-int8" and asked[1] == "e5-int8"
+
+
+def test_model_says_whether_the_multilingual_encoder_is_built(onbrand_home: Path) -> None:
+    r = onbrand("model", home=onbrand_home)
+    assert r.returncode == 0
+    assert "multilingual encoder (id and mixed brands): e5-int8, built on the first use" in (
+        r.stdout
+    )

@@ -65,7 +65,20 @@ def cmd_model(args: argparse.Namespace) -> int:
         ensure_fast_encoder(lambda m: print(m, file=sys.stderr))
     enc = encoder_status()
     print(f"encoder: {enc['backend']} ({enc['detail']})")
+    print(f"multilingual encoder (id and mixed brands): {_multilingual_status()}")
     return 0
+
+
+def _multilingual_status() -> str:
+    from embeddings.e5 import E5
+    from embeddings.onnx import is_built
+
+    if is_built("int8", recipe=E5):
+        return "e5-int8, built"
+    return (
+        "e5-int8, built on the first use of such a brand "
+        "(now: `python -m embeddings.onnx build --model e5`)"
+    )
 
 
 def cmd_brands(args: argparse.Namespace) -> int:
