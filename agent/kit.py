@@ -501,7 +501,6 @@ def init(core: Onbrand, folder: Path, brand: str | None = None) -> dict[str, Any
     at = stamp()
     events = [_add_event(key, p, at, writer) for key, p in posts.items()]
     _append(folder, writer, events)
-    git(folder, "add", "-A", KIT_FILE, POSTS, GUIDELINES, RULES, IGNORED, GOALS, check=False)
     _commit(folder, f"onbrand: kit of {name}, {len(events)} posts")
     kit = read_kit(folder)
     att = Attachment(name, str(folder), writer, sorted(posts))
@@ -575,10 +574,15 @@ def _append(folder: Path, writer: str, events: list[Event]) -> None:
         os.fsync(fh.fileno())
 
 
+KIT_PATHS = (KIT_FILE, POSTS, GUIDELINES, RULES, IGNORED, GOALS)
+
+
 def _commit(folder: Path, message: str) -> bool:
-    if not git(folder, "status", "--porcelain").stdout.strip():
+    """Commit the kit's own files, and nothing else the repository holds."""
+    paths = [p for p in KIT_PATHS if (folder / p).exists()]
+    if not git(folder, "status", "--porcelain", "--", *paths).stdout.strip():
         return False
-    git(folder, "add", "-A")
+    git(folder, "add", "-A", "--", *paths)
     git(
         folder,
         "-c",
@@ -591,6 +595,8 @@ def _commit(folder: Path, message: str) -> bool:
         "-q",
         "-m",
         message,
+        "--",
+        *paths,
     )
     return True
 

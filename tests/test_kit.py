@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from agent import kit
-from agent.core import Onbrand
+from agent.core import Onbrand, OnbrandError
 from agent.kit import Event, KitError, present
 from agent.store import Store, norm_key
 from embeddings import Encoder
@@ -383,3 +383,19 @@ def test_kill_9_during_a_sync_leaves_store_and_kit_consistent(
     assert len(a.held()) == 8 + 6 * 4
     texts = [p.text for p in b.core.store.list_posts("team", 1000, 0)]
     assert len(texts) == len({norm_key(t) for t in texts})
+
+
+def test_a_kit_in_an_existing_repository_commits_only_its_own_files(
+    tmp_path: Path, core: Onbrand
+) -> None:
+    repo = tmp_path / "notes"
+    repo.mkdir()
+    sh("git", "init", "-q", str(repo))
+    (repo / "draft-ideas.txt").write_text("not for the kit\n", encoding="utf-8")
+    core.store.ensure_brand("team")
+    with pytest.raises(OnbrandError, match="unknown brand 'nobody'"):
+        kit.init(core, repo, "nobody")  # refused before anything is written
+    assert not (repo / "kit.toml").exists()
+    kit.init(core, repo, "team")
+    tracked = sh("git", "-C", str(repo), "ls-files").split()
+    assert "kit.toml" in tracked and "draft-ideas.txt" not in tracked
