@@ -4,7 +4,7 @@ The heads, the voice background and the originality thresholds are fitted on one
 encoder's vectors. multilingual-e5-small's vectors have MiniLM's 384 dimensions,
 so reading them with MiniLM's parts would fail nowhere, and be wrong everywhere
 (e5's cosines even sit in another band, docs/languages.md). So each encoder
-family (a model and its weights, whatever the backend) has its own folder of
+family (a model, whatever the backend) has its own folder of
 parts, every part records the encoder it was fitted for, and loading one for
 another family is refused.
 
@@ -41,9 +41,11 @@ class AssetMismatch(RuntimeError):
 
 
 def family(key: str) -> str:
-    """`name@sha16` of an identity key (`name@sha16/backend-precision/dim`): the
-    vectors of one family share their parts."""
-    return key.split("/", 1)[0]
+    """The model of an identity key (`name@sha16/backend-precision/dim`): the
+    vectors of one model share its parts, whatever the backend or precision. Not
+    the weights' hash: a repackaged MiniLM (new files, same model) would otherwise
+    refuse every head, and a change of weights is the store's to re-embed."""
+    return key.split("@", 1)[0]
 
 
 def model_of(key: str) -> str:
