@@ -374,6 +374,7 @@ E5_CHECK = (
 
 class E5Recipe(Recipe):
     key = "e5"
+    module = "embeddings.e5"
     name = NAME
     precisions = ("int8",)  # fp32 is built and checked, not kept
     tokenizer_file = TOKENIZER
@@ -431,3 +432,11 @@ class E5Recipe(Recipe):
 
 
 E5 = E5Recipe()
+
+
+if __name__ == "__main__":  # python -m embeddings.e5 build | status
+    import sys
+
+    from embeddings.onnx import main
+
+    sys.exit(main(recipe=E5, about=__doc__.split("\n")[0]))

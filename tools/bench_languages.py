@@ -6,7 +6,7 @@
 - **latency**: one 280-character Indonesian draft at a time, every draft a new text (the
   encoder's cache never answers), MiniLM (onnx-int8) and e5 (e5-int8) interleaved, one
   intra-op thread each, as the agent runs them;
-- **cold build**: `python -m embeddings.onnx build --model e5` into an empty cache;
+- **cold build**: `python -m embeddings.e5 build` into an empty cache;
 - **memory**: a fresh process that opens a store holding a brand of N posts (embedded
   once, kept in .eval-cache/bench/) and analyses 60 drafts; its RSS after them and at
   its peak. Three agents: an Indonesian brand with MiniLM loaded too (`onbrand serve`
@@ -80,7 +80,7 @@ def cold_build() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.monotonic()
         subprocess.run(
-            [sys.executable, "-m", "embeddings.onnx", "build", "--model", "e5", "--cache", tmp],
+            [sys.executable, "-m", "embeddings.e5", "build", "--cache", tmp],
             check=True,
             capture_output=True,
             cwd=ROOT,

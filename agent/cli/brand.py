@@ -75,10 +75,7 @@ def _multilingual_status() -> str:
 
     if is_built("int8", recipe=E5):
         return "e5-int8, built"
-    return (
-        "e5-int8, built on the first use of such a brand "
-        "(now: `python -m embeddings.onnx build --model e5`)"
-    )
+    return "e5-int8, built on the first use of such a brand (now: `python -m embeddings.e5 build`)"
 
 
 def cmd_brands(args: argparse.Namespace) -> int:
