@@ -16,9 +16,12 @@
   /** The privacy mode's radio buttons. */
   const privacyRadios = () => /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="privacy"]'));
   const { say } = globalThis.OnbrandUi;
+  const { t, localize, richText } = globalThis.OnbrandI18n;
+  localize(document);
 
   const STATE_LABELS = {
-    connecting: 'Connecting…', offline: 'Agent offline', unpaired: 'Not paired', ready: 'Ready', error: 'Error',
+    connecting: t('state_connecting'), offline: t('state_offline'), unpaired: t('state_unpaired'), ready: t('state_ready'),
+    error: t('state_error'),
   };
 
   /** @type {import('./src/shared/settings.js').Settings} */
@@ -50,9 +53,10 @@
     $('state').dataset.state = msg.state;
     $('state').textContent = STATE_LABELS[msg.state] || msg.state;
     const a = msg.agent;
-    $('state-detail').textContent = msg.state === 'ready' && a
-      ? `${a.name || 'onbrand'} ${a.version || ''} · brands: ${(a.brands || []).join(', ') || 'none'} · agent privacy: ${a.privacy || 'unknown'}`
-      : msg.detail || '';
+    $('state-detail').replaceChildren(...richText(msg.state === 'ready' && a
+      ? `${a.name || 'onbrand'} ${a.version || ''} · ${t('options_agent_brands', (a.brands || []).join(', ') || t('options_none'))}`
+        + ` · ${t('options_agent_privacy', a.privacy || t('options_unknown'))}`
+      : msg.detail || ''));
     if (a) agentInfo = a;
   }
 
@@ -81,16 +85,16 @@
 
   function brandSelect(row, st) {
     const select = document.createElement('select');
-    select.setAttribute('aria-label', `Brand for ${row.label}`);
+    select.setAttribute('aria-label', t('options_brand_for', row.label));
     const list = (agentInfo && agentInfo.brands) || [];
     const active = agentInfo && agentInfo.brand;
-    const options = [['', active ? `Active brand (${active})` : 'Active brand'], ...list.map((b) => [b, b])];
+    const options = [['', active ? t('options_active_brand_named', active) : t('options_active_brand')], ...list.map((b) => [b, b])];
     if (st.brand && !list.includes(st.brand)) options.push([st.brand, st.brand]);
     select.append(...options.map(([value, label]) => new Option(label, value, false, value === (st.brand || ''))));
     select.disabled = locked.has(`brand:${row.key}`);
     select.addEventListener('change', () => save(
       S.sitePatch(settings, row.hosts[0], { brand: select.value || null }), 'sites-result',
-      `${row.label}: ${select.value ? `checked as ${select.value}` : 'uses the active brand'}.`));
+      select.value ? t('options_site_brand_set', row.label, select.value) : t('options_site_brand_active', row.label)));
     return select;
   }
 
@@ -106,8 +110,8 @@
       host.textContent = row.label;
       const kind = document.createElement('span');
       kind.className = 'kind';
-      kind.textContent = locked.has(`site:${row.key}`) ? 'Set by your administrator'
-        : row.builtIn ? row.hosts.join(', ') : 'Added by you';
+      kind.textContent = locked.has(`site:${row.key}`) ? t('options_set_by_admin')
+        : row.builtIn ? row.hosts.join(', ') : t('options_added_by_you');
       name.append(host, kind);
 
       const on = document.createElement('td');
@@ -115,7 +119,7 @@
       toggle.type = 'checkbox';
       toggle.className = 'switch';
       toggle.setAttribute('role', 'switch');
-      toggle.setAttribute('aria-label', `Hints on ${row.label}`);
+      toggle.setAttribute('aria-label', t('hints_on_site', row.label));
       toggle.checked = st.enabled;
       toggle.disabled = locked.has(`site:${row.key}`);
       toggle.addEventListener('change', () => setSite(row, toggle));
@@ -129,8 +133,8 @@
         const b = document.createElement('button');
         b.type = 'button';
         b.className = 'link';
-        b.textContent = 'Remove';
-        b.setAttribute('aria-label', `Remove ${row.label}`);
+        b.textContent = t('options_remove');
+        b.setAttribute('aria-label', t('options_remove_site', row.label));
         b.addEventListener('click', () => removeSite(row));
         remove.append(b);
       }
@@ -149,17 +153,17 @@
     granted.then((ok) => {
       if (!ok) {
         toggle.checked = false;
-        say('sites-result', 'bad', `onbrand needs access to ${row.label} to read drafts there.`);
+        say('sites-result', 'bad', t('options_site_denied', row.label));
         return null;
       }
-      return save(S.sitePatch(settings, row.hosts[0], { enabled: on }), 'sites-result', `${row.label}: ${on ? 'on' : 'off'}.`);
+      return save(S.sitePatch(settings, row.hosts[0], { enabled: on }), 'sites-result', on ? t('options_site_on', row.label) : t('options_site_off', row.label));
     });
   }
 
   async function removeSite(row) {
     const sites = { ...settings.sites };
     delete sites[row.key];
-    await save({ sites }, 'sites-result', `${row.label} removed.`);
+    await save({ sites }, 'sites-result', t('options_site_removed', row.label));
     await ext.permissions.remove({ origins: [S.originPattern(row.key)] }).catch(() => {});
   }
 
@@ -178,7 +182,7 @@
     e.preventDefault();
     const hostname = parseHost($input('new-site').value);
     if (!hostname) {
-      say('sites-result', 'bad', 'Enter a site’s address, like mastodon.example.');
+      say('sites-result', 'bad', t('options_site_invalid'));
       return;
     }
     const builtIn = Boolean(A.siteFor(hostname));
@@ -186,12 +190,12 @@
     const granted = builtIn ? Promise.resolve(true) : ext.permissions.request({ origins: [S.originPattern(key)] });
     granted.then((ok) => {
       if (!ok) {
-        say('sites-result', 'bad', `onbrand needs access to ${key} to read drafts there.`);
+        say('sites-result', 'bad', t('options_site_denied', key));
         return;
       }
       $input('new-site').value = '';
       save(S.sitePatch(settings, key, { enabled: true, custom: !builtIn }), 'sites-result',
-        `${key} added: open a compose box there to see hints.`);
+        t('options_site_added', key));
     });
   });
 
@@ -203,34 +207,34 @@
     /** @type {Partial<import('./src/shared/settings.js').Settings>} */
     const patch = { host: $input('host').value.trim() || S.DEFAULTS.host };
     if (!locked.has('port')) patch.port = port;
-    save(patch, 'agent-result', 'Saved. Reconnecting…');
+    save(patch, 'agent-result', t('options_saved'));
   });
 
   $('reconnect').addEventListener('click', async () => {
     await ext.runtime.sendMessage({ type: 'reconnect' });
-    say('agent-result', null, 'Reconnecting…');
+    say('agent-result', null, t('options_reconnecting'));
   });
 
   $('unpair').addEventListener('click', async () => {
     await ext.runtime.sendMessage({ type: 'unpair' });
-    say('agent-result', null, 'Pairing forgotten. Pair again from the toolbar button with a code from `onbrand pair`.');
+    say('agent-result', null, t('options_unpaired'));
   });
 
   for (const radio of privacyRadios()) {
     radio.addEventListener('change', () => save({ privacyMode: radio.value }, 'privacy-result',
-      radio.value === 'paused' ? 'Paused: nothing is read or sent.' : 'Local-only: drafts go only to the agent on this computer.'));
+      radio.value === 'paused' ? t('options_privacy_paused') : t('options_privacy_local')));
   }
 
   $('learn').addEventListener('change', () => save({ learnFromPosts: $input('learn').checked }, 'privacy-result',
-    $input('learn').checked ? 'Published posts will be learned.' : 'Published posts will not be learned.'));
+    $input('learn').checked ? t('options_learn_on') : t('options_learn_off')));
 
   $('debounce').addEventListener('change', () => {
     const ms = Math.round(Number($input('debounce').value));
     if (!(ms >= 100 && ms <= 3000)) {
-      say('privacy-result', 'bad', 'Choose a pause from 100 to 3000 ms.');
+      say('privacy-result', 'bad', t('options_debounce_invalid'));
       return;
     }
-    save({ debounceMs: ms }, 'privacy-result', `Drafts are checked after ${ms} ms without typing.`);
+    save({ debounceMs: ms }, 'privacy-result', t('options_debounce_saved', ms));
   });
 
   // -- rules ignored for a brand (kept by the agent) -----------------------------------
@@ -242,18 +246,18 @@
     for (const brand of brands) {
       const answer = await ext.runtime.sendMessage({ type: 'ignored-rules', brand });
       if (!answer || !answer.ok) {
-        say('rules-result', 'bad', (answer && answer.message) || 'The agent did not answer');
+        say('rules-result', 'bad', (answer && answer.message) || t('options_no_answer'));
         return;
       }
       for (const rule of answer.rules) {
         const button = document.createElement('button');
         button.type = 'button';
-        button.textContent = 'Check again';
-        button.setAttribute('aria-label', `Check the rule ${rule} again for ${answer.brand}`);
+        button.textContent = t('options_check_again');
+        button.setAttribute('aria-label', t('options_check_again_label', rule, answer.brand));
         button.addEventListener('click', async () => {
           const r = await ext.runtime.sendMessage({ type: 'unignore-rule', rule, brand: answer.brand });
-          if (r && r.ok) say('rules-result', 'good', `Rule ${rule} is checked again for ${answer.brand}.`);
-          else say('rules-result', 'bad', (r && r.message) || 'The agent did not answer');
+          if (r && r.ok) say('rules-result', 'good', t('options_rule_checked_again', rule, answer.brand));
+          else say('rules-result', 'bad', (r && r.message) || t('options_no_answer'));
           renderIgnored();
         });
         const li = document.createElement('li');
@@ -262,7 +266,7 @@
       }
     }
     list.replaceChildren(...rows);
-    if (!rows.length) say('rules-result', null, 'No rule is ignored.');
+    if (!rows.length) say('rules-result', null, t('options_no_rules'));
   }
 
   // -- start -----------------------------------------------------------------------

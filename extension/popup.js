@@ -19,13 +19,15 @@
   /** A <select> the page has. @param {string} id */
   const $select = (id) => /** @type {HTMLSelectElement} */ ($(id));
   const { say } = globalThis.OnbrandUi;
+  const { t, localize, richText } = globalThis.OnbrandI18n;
+  localize(document);
 
   const STATE_LABELS = {
-    connecting: 'Connecting…',
-    offline: 'Agent offline',
-    unpaired: 'Not paired',
-    ready: 'Ready',
-    error: 'Error',
+    connecting: t('state_connecting'),
+    offline: t('state_offline'),
+    unpaired: t('state_unpaired'),
+    ready: t('state_ready'),
+    error: t('state_error'),
   };
 
   /** @type {Omit<StateMessage, 'type'>} */
@@ -47,12 +49,11 @@
   function detailText() {
     const a = current.agent;
     if (current.state === 'ready' && a) {
-      return [a.name && a.version ? `${a.name} ${a.version}` : 'Agent connected', a.brand && `active brand: ${a.brand}`]
+      return [a.name && a.version ? `${a.name} ${a.version}` : t('popup_agent_connected'), a.brand && t('popup_active_brand', a.brand)]
         .filter(Boolean).join(' · ');
     }
     if (current.state === 'offline') {
-      return current.detail === 'Paused in onbrand settings' ? current.detail
-        : 'Start the agent on this computer with: onbrand serve';
+      return current.detail === t('bg_paused') ? current.detail : t('popup_start_agent');
     }
     return current.detail || '';
   }
@@ -61,15 +62,13 @@
     const pill = $('state');
     pill.dataset.state = current.state;
     pill.textContent = STATE_LABELS[current.state] || current.state;
-    $('state-detail').textContent = detailText();
+    $('state-detail').replaceChildren(...richText(detailText()));
     const pairVisible = current.state === 'unpaired' || wantPair || (!paired && current.state !== 'ready');
     $('pair-section').hidden = !pairVisible;
     $('repair').hidden = pairVisible || current.state !== 'ready';
     const privacy = current.agent && current.agent.privacy;
-    $('privacy-agent').textContent = privacy ? ` (agent: ${privacy})` : '';
-    $('privacy-line').textContent = settings.privacyMode === 'paused'
-      ? 'Paused: onbrand reads and sends nothing'
-      : 'Local-only: drafts go only to the agent on this computer';
+    $('privacy-agent').textContent = privacy ? ` ${t('popup_agent_privacy', privacy)}` : '';
+    $('privacy-line').textContent = settings.privacyMode === 'paused' ? t('popup_privacy_paused') : t('popup_privacy_local');
     // The dashboard's login link comes from the agent: only when it is connected.
     $button('open-dashboard').disabled = current.state !== 'ready' || openingDashboard;
     renderSite();
@@ -87,16 +86,16 @@
     $('site-section').hidden = false;
     $('site-name').textContent = host.replace(/^www\./, '');
     $('site-note').textContent = site
-      ? `${site.label}: hints while you write`
-      : st.enabled ? 'Checking compose boxes on this site' : 'Turn on to check drafts on this site';
+      ? t('popup_site_builtin', site.label)
+      : st.enabled ? t('popup_site_checking') : t('popup_site_turn_on');
     const toggle = $input('site-toggle');
     toggle.checked = st.enabled;
     toggle.disabled = locked.has(`site:${st.key}`) || settings.privacyMode === 'paused';
-    toggle.setAttribute('aria-label', `Hints on ${host}`);
+    toggle.setAttribute('aria-label', t('hints_on_site', host));
 
     const select = $select('brand-select');
     const { list, active } = brands();
-    const options = [['', active ? `Agent's active brand (${active})` : "Agent's active brand"], ...list.map((b) => [b, b])];
+    const options = [['', active ? t('popup_agent_brand_named', active) : t('popup_agent_brand')], ...list.map((b) => [b, b])];
     if (st.brand && !list.includes(st.brand)) options.push([st.brand, st.brand]);
     select.replaceChildren(...options.map(([value, label]) => new Option(label, value, false, value === (st.brand || ''))));
     select.disabled = !st.enabled || locked.has(`brand:${st.key}`);
@@ -112,20 +111,20 @@
     e.preventDefault();
     const code = $input('pair-code').value;
     if (!P.normalizeCode(code)) {
-      say('pair-result', 'bad', 'The code is the 6 digits `onbrand pair` printed.');
+      say('pair-result', 'bad', t('pair_code_format'));
       return;
     }
     $button('pair-button').disabled = true;
-    say('pair-result', null, 'Pairing…');
+    say('pair-result', null, t('popup_pairing'));
     const answer = await ext.runtime.sendMessage({ type: 'pair', code });
     $button('pair-button').disabled = false;
     if (answer && answer.ok) {
       paired = true;
       wantPair = false;
       $input('pair-code').value = '';
-      say('pair-result', 'good', 'Paired. Hints are on.');
+      say('pair-result', 'good', t('popup_paired'));
     } else {
-      say('pair-result', 'bad', (answer && answer.message) || 'Pairing failed.');
+      say('pair-result', 'bad', (answer && answer.message) || t('popup_pair_failed'));
     }
     if (answer && answer.state) current = answer;
     render();
@@ -156,7 +155,7 @@
     permission.then(async (granted) => {
       if (!granted) {
         toggle.checked = false;
-        say('site-result', 'bad', 'onbrand needs access to this site to read your drafts here.');
+        say('site-result', 'bad', t('popup_site_denied'));
         return;
       }
       await S.save(S.sitePatch(settings, host, { enabled: on, custom: !st.builtIn }));
@@ -165,7 +164,7 @@
       }
       if (!on && !st.builtIn) await ext.permissions.remove({ origins: [origin] });
       await reloadSettings();
-      say('site-result', on ? 'good' : null, on ? 'On: hints appear when you write here.' : 'Off for this site.');
+      say('site-result', on ? 'good' : null, on ? t('popup_site_on') : t('popup_site_off'));
       render();
     }).catch((err) => {
       toggle.checked = !on;
@@ -178,7 +177,7 @@
     try {
       await S.save(S.sitePatch(settings, host, { brand: select.value || null }));
       await reloadSettings();
-      say('site-result', 'good', select.value ? `Drafts here are checked as ${select.value}.` : "Drafts here use the agent's active brand.");
+      say('site-result', 'good', select.value ? t('popup_brand_set', select.value) : t('popup_brand_active'));
     } catch (err) {
       say('site-result', 'bad', err.message);
     }
@@ -189,15 +188,15 @@
   $('open-dashboard').addEventListener('click', async () => {
     openingDashboard = true;
     render();
-    say('dashboard-result', null, 'Opening…');
+    say('dashboard-result', null, t('popup_opening'));
     // The background asks the agent for a one-time login link and opens it in a new tab.
     const answer = await ext.runtime.sendMessage({ type: 'login' }).catch((err) => ({ ok: false, message: err.message }));
     openingDashboard = false;
     if (answer && answer.ok) {
-      say('dashboard-result', 'good', 'Dashboard opened in a new tab.');
+      say('dashboard-result', 'good', t('popup_dashboard_opened'));
       window.close();
     } else {
-      say('dashboard-result', 'bad', (answer && answer.message) || 'Could not open the dashboard.');
+      say('dashboard-result', 'bad', (answer && answer.message) || t('popup_dashboard_failed'));
     }
     render();
   });

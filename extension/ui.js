@@ -6,14 +6,15 @@
 
 (function (root) {
   /**
-   * Put `text` in the status line `id`; `tone` ("good", "bad") colours it, null is plain.
+   * Put `text` in the status line `id` (its `backquoted` commands as code);
+   * `tone` ("good", "bad") colours it, null is plain.
    * @param {string} id an element the page has
    * @param {string | null} tone
    * @param {string} text
    */
   function say(id, tone, text) {
     const el = /** @type {HTMLElement} */ (document.getElementById(id));
-    el.textContent = text;
+    el.replaceChildren(...root.OnbrandI18n.richText(text));
     if (tone) el.dataset.tone = tone;
     else delete el.dataset.tone;
   }

@@ -2,6 +2,7 @@
 // src/ (or ui.js) as root.OnbrandX, and is that file's module.exports in node.
 // test/load_order.test.js checks that every entry point loads the file
 // before the files that read its global.
+declare var OnbrandI18n: Readonly<typeof import('../src/shared/i18n.js')>;
 declare var OnbrandProtocol: Readonly<typeof import('../src/shared/protocol.js')>;
 declare var OnbrandSites: Readonly<typeof import('../src/shared/sites.js')>;
 declare var OnbrandSettings: Readonly<typeof import('../src/shared/settings.js')>;

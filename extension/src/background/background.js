@@ -23,6 +23,7 @@
 
 if (typeof importScripts === 'function' && typeof window === 'undefined') {
   importScripts(
+    '../shared/i18n.js',
     '../shared/protocol.js',
     '../shared/sites.js',
     '../shared/schedule.js',
@@ -34,6 +35,7 @@ if (typeof importScripts === 'function' && typeof window === 'undefined') {
 const P = globalThis.OnbrandProtocol;
 const S = globalThis.OnbrandSettings;
 const M = globalThis.OnbrandMetrics;
+const { t } = globalThis.OnbrandI18n;
 const ext = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
 const VERSION = ext.runtime.getManifest().version;
 
@@ -108,11 +110,11 @@ function publicState() {
 }
 
 const BADGES = {
-  unpaired: { text: '!', color: '#0969da', title: 'onbrand: pair this browser with the agent' },
-  error: { text: '!', color: '#cf222e', title: 'onbrand: error' },
-  offline: { text: '', color: '#6e7781', title: 'onbrand: agent offline' },
-  connecting: { text: '', color: '#6e7781', title: 'onbrand: connecting…' },
-  ready: { text: '', color: '#1a7f37', title: 'onbrand: ready' },
+  unpaired: { text: '!', color: '#0969da', title: t('action_unpaired') },
+  error: { text: '!', color: '#cf222e', title: t('action_error') },
+  offline: { text: '', color: '#6e7781', title: t('action_offline') },
+  connecting: { text: '', color: '#6e7781', title: t('action_connecting') },
+  ready: { text: '', color: '#1a7f37', title: t('action_ready') },
 };
 
 function setState(state, detail = '') {
@@ -159,7 +161,7 @@ function connect() {
   connecting = (async () => {
     const settings = await loadSettings();
     if (settings.privacyMode === 'paused') {
-      setState('offline', 'Paused in onbrand settings');
+      setState('offline', t('bg_paused'));
       return;
     }
     let url;
@@ -193,7 +195,7 @@ async function socketOpened(ws) {
   }
   const { token } = await ext.storage.local.get('token');
   if (token) send(P.hello(token, VERSION));
-  else setState('unpaired', 'Run `onbrand pair` and enter the code in the onbrand toolbar button');
+  else setState('unpaired', t('bg_unpaired'));
 }
 
 /** @param {WebSocket} ws */
@@ -202,11 +204,11 @@ function socketClosed(ws) {
   agent.ws = null;
   agent.welcome = null;
   updateKeepalive();
-  for (const [id, r] of requests) finishRequest(id, { ok: false, message: 'The agent went offline before answering' }, r);
-  for (const id of [...calls.keys()]) finishCall(id, { ok: false, message: 'The agent went offline before answering' });
+  for (const [id, r] of requests) finishRequest(id, { ok: false, message: t('bg_went_offline') }, r);
+  for (const id of [...calls.keys()]) finishCall(id, { ok: false, message: t('bg_went_offline') });
   outbox.requeue();
-  if (agent.pairing) finishPairing({ ok: false, message: 'The agent is not running on this computer. Start it with `onbrand serve`.' });
-  if (!agent.fatal) setState('offline', 'The onbrand agent is not running on this computer');
+  if (agent.pairing) finishPairing({ ok: false, message: t('bg_pair_offline') });
+  if (!agent.fatal) setState('offline', t('bg_offline'));
   if (wanted()) scheduleRetry();
 }
 
@@ -318,7 +320,7 @@ function agentError(frame) {
   if (code === 'unauthorized' || (re.type === 'hello' && code !== 'unsupported_protocol')) {
     // The token was revoked or belongs to another agent's data: pair again.
     ext.storage.local.remove('token');
-    setState('unpaired', 'The agent does not know this browser (any more): pair it again');
+    setState('unpaired', t('bg_token_revoked'));
     if (agent.pairing) finishPairing({ ok: false, message });
     return;
   }
@@ -355,7 +357,7 @@ function agentError(frame) {
   if (!P.keepsOpen(code)) {
     agent.fatal = code === 'unsupported_protocol';
     setState('error', code === 'unsupported_protocol'
-      ? 'This onbrand agent speaks another protocol version: update the extension or the agent'
+      ? t('bg_protocol')
       : message);
     return;
   }
@@ -391,16 +393,16 @@ function finishRequest(id, answer, r = requests.get(id)) {
 function approve(port, msg) {
   const reply = (answer) => safePost(port, { type: 'approved', reqId: msg.reqId, draftId: msg.draftId, ...answer });
   if (agent.state !== 'ready') {
-    reply({ ok: false, message: 'The agent is not connected' });
+    reply({ ok: false, message: t('bg_not_connected') });
     return;
   }
   const id = `approve-${++requestCounter}`;
-  const timer = setTimeout(() => finishRequest(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+  const timer = setTimeout(() => finishRequest(id, { ok: false, message: t('bg_timeout') }), REQUEST_TIMEOUT_MS);
   requests.set(id, { port, reqId: msg.reqId, draftId: msg.draftId, timer });
   sessions.approving(msg.draftId);
   try {
     if (!send(P.approve({ id, text: msg.text, platform: msg.platform, url: msg.url, brand: siteBrand(port) }))) {
-      finishRequest(id, { ok: false, message: 'The agent is not connected' });
+      finishRequest(id, { ok: false, message: t('bg_not_connected') });
     }
   } catch (err) {
     finishRequest(id, { ok: false, message: err.message });
@@ -425,14 +427,14 @@ function finishPairing(answer) {
 /** Pair with the 6-digit code from `onbrand pair`; resolves once the agent has welcomed us. */
 function pair(code) {
   const digits = P.normalizeCode(code);
-  if (!digits) return Promise.resolve({ ok: false, message: 'The code is the 6 digits `onbrand pair` printed.' });
-  if (agent.pairing) finishPairing({ ok: false, message: 'Superseded by a newer code' });
+  if (!digits) return Promise.resolve({ ok: false, message: t('pair_code_format') });
+  if (agent.pairing) finishPairing({ ok: false, message: t('bg_superseded') });
   return new Promise((resolve) => {
     agent.pairing = {
       code: digits,
       resolve,
       sentPair: false,
-      timer: setTimeout(() => finishPairing({ ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS),
+      timer: setTimeout(() => finishPairing({ ok: false, message: t('bg_timeout') }), REQUEST_TIMEOUT_MS),
     };
     if (agent.ws && agent.ws.readyState === WebSocket.OPEN) sendPair();
     else {
@@ -454,12 +456,12 @@ function finishCall(id, answer) {
 
 /** A one-time login link for the agent's dashboard (`login` → `login_link`). */
 function login() {
-  if (!agent.welcome) return Promise.resolve({ ok: false, message: 'The agent is not connected' });
+  if (!agent.welcome) return Promise.resolve({ ok: false, message: t('bg_not_connected') });
   const id = `login-${++requestCounter}`;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => finishCall(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+    const timer = setTimeout(() => finishCall(id, { ok: false, message: t('bg_timeout') }), REQUEST_TIMEOUT_MS);
     calls.set(id, { resolve, timer });
-    if (!send(P.login(id))) finishCall(id, { ok: false, message: 'The agent is not connected' });
+    if (!send(P.login(id))) finishCall(id, { ok: false, message: t('bg_not_connected') });
   });
 }
 
@@ -469,14 +471,14 @@ function login() {
  * @param {{rule?: string, ignore?: boolean, brand?: string}} o
  */
 function rulesCall({ rule, ignore, brand }) {
-  if (!agent.welcome) return Promise.resolve({ ok: false, message: 'The agent is not connected' });
+  if (!agent.welcome) return Promise.resolve({ ok: false, message: t('bg_not_connected') });
   const id = `rules-${++requestCounter}`;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => finishCall(id, { ok: false, message: 'The agent did not answer in time' }), REQUEST_TIMEOUT_MS);
+    const timer = setTimeout(() => finishCall(id, { ok: false, message: t('bg_timeout') }), REQUEST_TIMEOUT_MS);
     calls.set(id, { resolve, timer });
     try {
       const frame = rule ? P.ignoreRule({ id, rule, ignore, brand }) : P.listIgnored({ id, brand });
-      if (!send(frame)) finishCall(id, { ok: false, message: 'The agent is not connected' });
+      if (!send(frame)) finishCall(id, { ok: false, message: t('bg_not_connected') });
     } catch (err) {
       finishCall(id, { ok: false, message: err.message });
     }

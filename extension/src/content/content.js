@@ -30,6 +30,7 @@
   const { DraftSchedule, changedALot } = globalThis.OnbrandSchedule;
   const { HintOverlay } = globalThis.OnbrandOverlay;
   const M = globalThis.OnbrandMetrics;
+  const { t } = globalThis.OnbrandI18n;
 
   // How long after a click on the site's publish button the box must empty
   // (or vanish) for the text to count as published.
@@ -352,7 +353,7 @@
         await new Promise((resolve) => setTimeout(resolve, 30));
       }
       if (!document.execCommand('insertText', false, replacement)) {
-        this.overlay.setApproveStatus('bad', 'This editor did not take the fix: edit the text by hand');
+        this.overlay.setApproveStatus('bad', t('status_fix_refused'));
       }
       this.read();
     }
@@ -379,7 +380,7 @@
     approve(text, learned = false) {
       if (!text.trim()) return;
       const reqId = `${this.id}:${Date.now()}`;
-      if (!learned) this.overlay.setApproveStatus('idle', 'Saving…');
+      if (!learned) this.overlay.setApproveStatus('idle', t('status_saving'));
       this.pendingApprove = learned ? null : reqId;
       link.post({ type: 'approve', reqId, draftId: this.id, text, platform: adapter.platform, url: location.href });
     }
@@ -392,29 +393,29 @@
     approvalLost() {
       if (this.pendingApprove === null) return;
       this.pendingApprove = null;
-      this.overlay.setApproveStatus('bad', 'The connection to onbrand was lost: approve again');
+      this.overlay.setApproveStatus('bad', t('status_connection_lost'));
     }
 
     onApproved(msg) {
       if (msg.reqId !== this.pendingApprove) return;
       this.pendingApprove = null;
       if (msg.ok) {
-        const what = msg.created ? `Saved to ${msg.brand || 'your'} approved posts (#${msg.postId})`
-          : `Already approved (#${msg.postId})`;
+        const what = !msg.created ? t('status_already_approved', msg.postId)
+          : msg.brand ? t('status_saved_brand', msg.brand, msg.postId) : t('status_saved', msg.postId);
         this.overlay.setApproveStatus('good', what);
       } else {
-        this.overlay.setApproveStatus('bad', msg.message || 'Could not save it');
+        this.overlay.setApproveStatus('bad', msg.message || t('status_save_failed'));
       }
     }
 
     /** The agent stored (or refused) an ignored rule; the next analysis no longer has its hint. */
     onRuleIgnored(msg) {
       if (!msg.ok) {
-        this.overlay.setApproveStatus('bad', msg.message || 'Could not ignore the rule');
+        this.overlay.setApproveStatus('bad', msg.message || t('status_ignore_failed'));
         return;
       }
-      this.overlay.setApproveStatus('good', msg.ignore ? `Rule '${msg.rule}' ignored for ${msg.brand || 'this'} brand`
-        : `Rule '${msg.rule}' checked again`);
+      this.overlay.setApproveStatus('good', !msg.ignore ? t('status_rule_checked', msg.rule)
+        : msg.brand ? t('status_rule_ignored', msg.rule, msg.brand) : t('status_rule_ignored_active', msg.rule));
       // Analyse the same text again: the result without the rule replaces this one.
       this.schedule.clear();
       if (this.text.trim()) this.schedule.update(this.text);

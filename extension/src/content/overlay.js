@@ -17,6 +17,7 @@
 
   const { present, carryMark } = root.OnbrandPresent;
   const A = root.OnbrandAdapters;
+  const { t, rich } = root.OnbrandI18n;
 
   /** Tiny element builder: text children become text nodes (never HTML). */
   function h(tag, attrs, ...children) {
@@ -34,30 +35,27 @@
     return el;
   }
 
-  const code = (t) => h('code', null, t);
-
   // What each connection state says, in the badge and in the panel.
   const STATES = {
     connecting: {
       label: '',
-      title: 'Connecting…',
-      notice: () => ['Connecting to the onbrand agent on this computer…'],
+      title: t('state_connecting'),
+      notice: () => rich('card_connecting_notice'),
     },
     offline: {
-      label: 'Offline',
-      title: 'Agent offline',
-      notice: () => ['The onbrand agent is not running on this computer. Start it with ', code('onbrand serve'),
-        '; hints come back by themselves.'],
+      label: t('badge_offline'),
+      title: t('state_offline'),
+      notice: () => rich('card_offline_notice'),
     },
     unpaired: {
-      label: 'Pair',
-      title: 'Not paired yet',
-      notice: () => ['Run ', code('onbrand pair'), ' in a terminal, then enter the 6-digit code in the onbrand toolbar button.'],
+      label: t('badge_pair'),
+      title: t('card_unpaired_title'),
+      notice: () => rich('card_unpaired_notice'),
     },
     error: {
-      label: 'Error',
-      title: 'Hints are unavailable',
-      notice: (detail) => [detail || 'The onbrand agent answered with an error.'],
+      label: t('badge_error'),
+      title: t('card_error_title'),
+      notice: (detail) => [detail || t('card_error_notice')],
     },
   };
 
@@ -152,7 +150,7 @@
       this.adoptStyles(shadow);
       this.marks = h('div', { class: 'marks', 'aria-hidden': 'true' });
       this.badge = h('button', { class: 'badge', type: 'button', 'aria-haspopup': 'dialog', 'aria-expanded': 'false' });
-      this.panel = h('section', { class: 'panel', role: 'dialog', 'aria-label': 'onbrand hints', hidden: true });
+      this.panel = h('section', { class: 'panel', role: 'dialog', 'aria-label': t('card_label'), hidden: true });
       // A textarea's text has no DOM ranges: a hidden copy laid out like it does.
       this.mirror = anchor.tagName === 'TEXTAREA' ? h('div', { class: 'mirror', 'aria-hidden': 'true' }) : null;
       const wrap = h('div', { class: 'wrap' }, this.marks, this.mirror, this.badge, this.panel);
@@ -367,7 +365,7 @@
     shownVerdict() {
       const v = this.view;
       if (!v) return null;
-      if (this.update && v.verdict === 'repeat') return { title: 'Update of a past post', short: 'Update', tone: 'good' };
+      if (this.update && v.verdict === 'repeat') return { title: t('verdict_update_title'), short: t('verdict_update_short'), tone: 'good' };
       return v;
     }
 
@@ -381,10 +379,10 @@
       if (this.posted) {
         this.badge.replaceChildren(
           h('span', { class: 'mark', 'data-tone': 'good' }),
-          h('span', { class: 'label', 'data-tone': 'good' }, 'Posted'),
-          h('span', { class: 'vh' }, ', approve it? onbrand'),
+          h('span', { class: 'label', 'data-tone': 'good' }, t('badge_posted')),
+          h('span', { class: 'vh' }, t('badge_posted_sr')),
         );
-        this.badge.title = 'onbrand: posted. Add it to your approved posts?';
+        this.badge.title = t('badge_posted_title');
         return;
       }
       const problem = this.connectionProblem();
@@ -392,16 +390,16 @@
       const tone = problem || !v ? 'idle' : v.tone;
       const label = problem ? problem.label : v ? v.short || v.title : '';
       const issues = !problem && v ? this.hintsShown().length : 0;
-      const what = problem ? problem.title : v ? v.title : 'Checking your draft';
+      const what = problem ? problem.title : v ? v.title : t('card_checking');
       // Named by its content, so the name holds what the badge shows (WCAG 2.5.3);
       // the rest is for screen readers only.
       this.badge.replaceChildren(
         h('span', { class: 'mark', 'data-tone': tone }),
         h('span', { class: 'label', 'data-tone': tone }, label),
         issues ? h('span', { class: 'count', 'data-tone': tone }, String(issues)) : null,
-        h('span', { class: 'vh' }, `${issues ? ` ${issues === 1 ? 'issue' : 'issues'}` : ''}${label ? '' : what}, onbrand`),
+        h('span', { class: 'vh' }, `${issues ? ` ${issues === 1 ? t('badge_issue') : t('badge_issues')}` : ''}${label ? '' : what}, onbrand`),
       );
-      this.badge.title = `onbrand: ${what}${issues ? `, ${issues} ${issues === 1 ? 'issue' : 'issues'}` : ''}`;
+      this.badge.title = `onbrand: ${what}${issues ? `, ${issues} ${issues === 1 ? t('badge_issue') : t('badge_issues')}` : ''}`;
     }
 
     /** After a publish: approve exactly what was posted, or not. */
@@ -415,23 +413,23 @@
       this.panel.replaceChildren(
         h('header', null,
           h('span', { class: 'mark', 'data-tone': 'good' }),
-          h('div', { class: 'heading' }, h('h2', null, 'Posted'), h('p', { class: 'sub' }, 'onbrand')),
+          h('div', { class: 'heading' }, h('h2', null, t('badge_posted')), h('p', { class: 'sub' }, 'onbrand')),
           h('button', {
             class: 'icon dismiss',
             type: 'button',
-            'aria-label': 'Do not approve it',
-            title: 'Do not approve it',
+            'aria-label': t('card_decline_posted'),
+            title: t('card_decline_posted'),
             onclick: () => this.onDeclinePosted(),
           }, '×')),
         h('div', { class: 'body' }, h('p', { class: 'notice' },
-          'Add the post you just published to your approved posts? Later drafts are checked against it.')),
+          t('card_posted_notice'))),
         h('footer', null,
           h('button', {
             class: 'approve approve-posted',
             type: 'button',
             disabled: !(this.state === 'ready' || this.state === 'analyzing'),
             onclick: () => this.onApprovePosted(),
-          }, 'Approve as posted'),
+          }, t('card_approve_posted')),
           status));
     }
 
@@ -446,8 +444,8 @@
       const tone = problem || !shown ? 'idle' : shown.tone;
       // No result: either nothing is written yet, or the first one is on its way.
       const idle = !problem && !v && this.state !== 'analyzing' && this.state !== 'connecting';
-      const title = problem ? problem.title : shown ? shown.title : idle ? 'Start writing' : 'Checking your draft…';
-      const sub = problem ? 'onbrand' : v ? [v.brand && `${v.brand} brand`, v.platform].filter(Boolean).join(' · ') : '';
+      const title = problem ? problem.title : shown ? shown.title : idle ? t('verdict_empty_title') : t('card_checking_dots');
+      const sub = problem ? 'onbrand' : v ? [v.brand && t('card_brand', v.brand), v.platform].filter(Boolean).join(' · ') : '';
       const top = [];
       const sections = [];
 
@@ -455,12 +453,12 @@
         const s = problem || STATES.connecting;
         sections.push(h('section', null, h('p', { class: 'notice' }, s.notice(this.detail))));
       } else if (idle) {
-        sections.push(h('p', { class: 'notice' }, 'Hints appear as you write: originality, specificity, voice and risk.'));
+        sections.push(h('p', { class: 'notice' }, t('card_idle_notice')));
       }
       if (v && !problem) {
         // The verdict and the scores never scroll; the hints and evidence below them do.
         if (v.summary) top.push(h('p', { class: 'notice summary' }, this.update && v.verdict === 'repeat'
-          ? 'Marked as an update for this draft: say what is new, or link to the earlier post.' : v.summary));
+          ? t('card_update_notice') : v.summary));
         if (v.scores.length) top.push(this.scoresSection(v));
         const hints = this.hintsShown();
         if (hints.length) sections.push(this.hintsSection(v, hints));
@@ -472,9 +470,9 @@
         class: 'approve',
         type: 'button',
         disabled: !(this.canApprove && (this.state === 'ready' || this.state === 'analyzing')),
-        title: 'Add the text as it stands to your approved posts: later drafts are checked against it',
+        title: t('card_approve_title'),
         onclick: () => this.onApprove(),
-      }, 'Approve this text');
+      }, t('card_approve'));
       const status = h('span', {
         class: 'approve-status',
         role: 'status',
@@ -489,8 +487,8 @@
           h('button', {
             class: 'icon dismiss',
             type: 'button',
-            'aria-label': 'Hide onbrand for this draft',
-            title: 'Hide for this draft',
+            'aria-label': t('card_dismiss_label'),
+            title: t('card_dismiss_title'),
             onclick: () => this.onDismiss(),
           }, '×')),
         top.length ? h('div', { class: 'top' }, top) : null,
@@ -500,13 +498,13 @@
     }
 
     scoresSection(v) {
-      return h('section', { class: 'scores', 'aria-label': 'Scores' },
+      return h('section', { class: 'scores', 'aria-label': t('card_scores') },
         h('ul', null, v.scores.map((s) => {
           const fill = h('b', { 'data-tone': s.tone });
           fill.style.width = `${Math.round((s.gauge ?? 0) * 100)}%`;
           return h('li', { class: 'score', 'data-score': s.key },
             h('span', { class: 'name' }, s.name),
-            h('span', { class: 'bar', role: 'img', 'aria-label': `${s.name} ${s.value ?? 'not judged'}` }, fill),
+            h('span', { class: 'bar', role: 'img', 'aria-label': `${s.name} ${s.value ?? t('card_not_judged')}` }, fill),
             h('span', { class: 'value' }, s.value ?? '–'),
             s.label || s.reasons.length
               ? h('span', { class: 'why', title: [s.label, ...s.reasons].filter(Boolean).join(' · ') },
@@ -519,7 +517,7 @@
       const listed = this.showAll ? hints : hints.slice(0, MAX_SHOWN);
       const more = hints.length - listed.length + (this.showAll ? 0 : v.hintsMore);
       return h('section', { class: 'hints' },
-        h('h3', null, 'What to look at'),
+        h('h3', null, t('card_hints_heading')),
         h('ul', null, listed.map((hint) => this.hintItem(v, hint))),
         more > 0 && hints.length > listed.length
           ? h('button', {
@@ -530,8 +528,8 @@
               this.render();
               this.place();
             },
-          }, `${more} more`)
-          : more > 0 ? h('p', { class: 'more' }, `${more} more`) : null);
+          }, t('card_more', more))
+          : more > 0 ? h('p', { class: 'more' }, t('card_more', more)) : null);
     }
 
     hintItem(v, hint) {
@@ -540,34 +538,34 @@
         ...fixes.map((m) => h('button', {
           class: 'apply',
           type: 'button',
-          title: `Replace '${m.text}' with '${m.replacement}'`,
+          title: m.replacement ? t('card_apply_title', m.text, m.replacement) : t('card_apply_remove_title', m.text),
           onclick: () => this.apply(m),
-        }, `${m.text} → ${m.replacement || '(remove)'}`)),
+        }, `${m.text} → ${m.replacement || t('card_remove')}`)),
         hint.kind === 'originality' && v.verdict === 'repeat' && !this.update
           ? h('button', {
             class: 'update',
             type: 'button',
-            title: 'It says what changed since that post: stop calling it a repeat for this draft',
+            title: t('card_update_title'),
             onclick: () => {
               this.update = true;
               this.render();
               this.place();
             },
-          }, 'This is an update')
+          }, t('card_update'))
           : null,
         h('button', {
           class: 'ignore',
           type: 'button',
-          'aria-label': 'Ignore this hint for this draft',
+          'aria-label': t('card_ignore_label'),
           onclick: () => this.ignore(hint),
-        }, 'Ignore'),
+        }, t('card_ignore')),
         hint.rule
           ? h('button', {
             class: 'ignore-rule',
             type: 'button',
-            title: `Stop checking the rule '${hint.rule}' for ${v.brand || 'this'} brand (undo in the options page or with onbrand rules unignore)`,
+            title: v.brand ? t('card_ignore_rule_title', hint.rule, v.brand) : t('card_ignore_rule_title_active', hint.rule),
             onclick: () => this.onIgnoreRule(hint.rule, true),
-          }, 'Ignore rule for brand')
+          }, t('card_ignore_rule'))
           : null,
       ];
       return h('li', {
@@ -577,7 +575,7 @@
         'data-key': hint.key,
         'data-rule': hint.rule || null,
       },
-      h('span', { class: 'sev', 'data-tone': SEVERITY_TONE[hint.severity], role: 'img', 'aria-label': hint.severity },
+      h('span', { class: 'sev', 'data-tone': SEVERITY_TONE[hint.severity], role: 'img', 'aria-label': hint.severity === 'alert' ? t('severity_alert') : hint.severity === 'warn' ? t('severity_warn') : t('severity_info') },
         SEVERITY_MARK[hint.severity]),
       h('div', { class: 'hint-body' },
         h('p', { class: 'msg' }, hint.message),
@@ -593,19 +591,19 @@
 
     nearestSection(v) {
       const n = v.nearest;
-      const meta = [n.platform, n.date, n.similarity !== null ? `${n.similarity}% similar` : ''].filter(Boolean).join(' · ');
+      const meta = [n.platform, n.date, n.similarity !== null ? t('card_similar', n.similarity) : ''].filter(Boolean).join(' · ');
       return h('section', { class: 'nearest' },
-        h('h3', null, 'Closest past post'),
+        h('h3', null, t('card_nearest_heading')),
         h('p', { class: 'quote', 'data-tone': v.verdict === 'repeat' ? 'bad' : v.verdict === 'echo' ? 'warn' : null },
           h('span', null, n.text)),
         h('p', { class: 'meta' }, meta,
-          n.url ? [' · ', h('a', { href: n.url, target: '_blank', rel: 'noopener noreferrer' }, 'Open')] : null));
+          n.url ? [' · ', h('a', { href: n.url, target: '_blank', rel: 'noopener noreferrer' }, t('card_open_post'))] : null));
     }
 
     passageSection(v) {
       const p = v.passage;
       return h('section', { class: 'passage' },
-        h('h3', null, 'Guideline'),
+        h('h3', null, t('card_guideline_heading')),
         h('p', { class: 'passage-title' }, p.heading),
         h('p', { class: 'quote' }, h('span', null, p.text)),
         p.source ? h('p', { class: 'meta' }, p.source) : null);

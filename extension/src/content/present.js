@@ -14,32 +14,37 @@
     x: 'X', linkedin: 'LinkedIn', facebook: 'Facebook', mastodon: 'Mastodon', bluesky: 'Bluesky', threads: 'Threads',
   });
 
-  // tone: good | warn | bad | idle (no colour). The agent's `summary` (a sentence
-  // that says what to do) is shown instead of these when it sends one.
+  // In node (unit tests) the helper is required; the browser loads it first.
+  const I18n = root.OnbrandI18n || require('../shared/i18n.js');
+  const { t } = I18n;
+
+  // tone: good | warn | bad | idle (no colour). `short` is the badge's word. The
+  // agent's `summary` (a sentence that says what to do, in the brand's language)
+  // is shown instead of these when it sends one.
   const VERDICTS = Object.freeze({
-    repeat: { title: 'Near-repeat', short: 'Repeat', tone: 'bad', summary: 'You have posted this before: add what is new, or link to it.' },
-    risky: { title: 'Risky', short: 'Risky', tone: 'bad', summary: 'This could start a public fight: keep the fact, drop the jab.' },
-    complaint: { title: 'Complaint', short: 'Complaint', tone: 'warn', summary: 'Answers a customer complaint: acknowledge it in a line and take it to a DM.' },
-    rule: { title: 'Breaks a rule', short: 'Rule', tone: 'bad', summary: 'Breaks one of your brand rules: fix it before posting.' },
-    'off-voice': { title: 'Off-voice', short: 'Off-voice', tone: 'warn', summary: 'This does not sound like your brand: see what moved.' },
-    review: { title: 'Needs a look', short: 'Check', tone: 'bad', summary: 'An alert below needs a look before you post.' },
-    echo: { title: 'Echo', short: 'Echo', tone: 'warn', summary: 'Close to something you posted before: make sure it adds something new.' },
-    vague: { title: 'Vague', short: 'Vague', tone: 'warn', summary: 'Add a fact a reader could check.' },
-    ok: { title: 'On brand', short: '', tone: 'good', summary: 'Nothing to fix.' },
-    empty: { title: 'Start writing', short: '', tone: 'idle', summary: 'Hints appear as you write.' },
+    repeat: { title: t('verdict_repeat_title'), short: t('verdict_repeat_short'), tone: 'bad', summary: t('verdict_repeat_summary') },
+    risky: { title: t('verdict_risky_title'), short: t('verdict_risky_short'), tone: 'bad', summary: t('verdict_risky_summary') },
+    complaint: { title: t('verdict_complaint_title'), short: t('verdict_complaint_short'), tone: 'warn', summary: t('verdict_complaint_summary') },
+    rule: { title: t('verdict_rule_title'), short: t('verdict_rule_short'), tone: 'bad', summary: t('verdict_rule_summary') },
+    'off-voice': { title: t('verdict_offvoice_title'), short: t('verdict_offvoice_short'), tone: 'warn', summary: t('verdict_offvoice_summary') },
+    review: { title: t('verdict_review_title'), short: t('verdict_review_short'), tone: 'bad', summary: t('verdict_review_summary') },
+    echo: { title: t('verdict_echo_title'), short: t('verdict_echo_short'), tone: 'warn', summary: t('verdict_echo_summary') },
+    vague: { title: t('verdict_vague_title'), short: t('verdict_vague_short'), tone: 'warn', summary: t('verdict_vague_summary') },
+    ok: { title: t('verdict_ok_title'), short: t('verdict_ok_short'), tone: 'good', summary: t('verdict_ok_summary') },
+    empty: { title: t('verdict_empty_title'), short: '', tone: 'idle', summary: t('verdict_empty_summary') },
   });
   // A verdict this version does not know (a newer agent's), or "ok" over an alert
   // (an older agent's): never green.
-  const UNKNOWN = Object.freeze({ title: 'Check the hints', short: 'Check', tone: 'warn', summary: 'See the hints below before you post.' });
+  const UNKNOWN = Object.freeze({ title: t('verdict_unknown_title'), short: t('verdict_unknown_short'), tone: 'warn', summary: t('verdict_unknown_summary') });
   const VERDICT_WORD = /^[a-z-]{1,20}$/;
 
   // `lowerIsBetter` scores are shown as a gauge of how good the draft is
   // (100 - value), so every bar in the badge reads "fuller is better".
   const SCORES = Object.freeze([
-    { key: 'originality', name: 'Originality', short: 'O', lowerIsBetter: false },
-    { key: 'specificity', name: 'Specificity', short: 'S', lowerIsBetter: false },
-    { key: 'voice_drift', name: 'Voice drift', short: 'V', lowerIsBetter: true },
-    { key: 'risk', name: 'Risk', short: 'R', lowerIsBetter: true },
+    { key: 'originality', name: t('score_originality'), short: 'O', lowerIsBetter: false },
+    { key: 'specificity', name: t('score_specificity'), short: 'S', lowerIsBetter: false },
+    { key: 'voice_drift', name: t('score_voice_drift'), short: 'V', lowerIsBetter: true },
+    { key: 'risk', name: t('score_risk'), short: 'R', lowerIsBetter: true },
   ]);
 
   const SEVERITIES = ['alert', 'warn', 'info'];
@@ -70,7 +75,7 @@
       value,
       // 0..1, fuller is better; null when there is nothing to judge yet
       gauge: value === null ? null : (def.lowerIsBetter ? 100 - value : value) / 100,
-      label: str(score.label) || (value === null ? 'Not enough text to judge yet' : ''),
+      label: str(score.label) || (value === null ? t('score_not_enough_text') : ''),
       tone: toneFor(def, value, verdict),
       reasons: Array.isArray(score.reasons) ? score.reasons.map(reasonText).filter(Boolean) : [],
     };
@@ -82,13 +87,13 @@
     return '';
   }
 
-  /** "Jun 3, 2025" from an ISO date; '' when unparseable. */
+  /** "Jun 3, 2025" from an ISO date, in the UI language ("3 Jun 2025"); '' when unparseable. */
   function formatDate(iso) {
     const s = str(iso);
     if (!s) return '';
     const d = new Date(s.length === 10 ? s + 'T00:00:00Z' : s);
     if (Number.isNaN(d.getTime())) return '';
-    return d.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+    return d.toLocaleDateString(I18n.locale() === 'en' ? 'en-US' : I18n.locale(), { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   }
 
   function platformName(p) {

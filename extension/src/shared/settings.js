@@ -34,6 +34,8 @@
   const { DEFAULT_PORT } = root.OnbrandProtocol;
   const { SITES, siteFor, siteKey } = root.OnbrandSites;
   const { DEFAULT_DELAY_MS } = root.OnbrandSchedule;
+  // In node (unit tests) the helper is required; the pages and scripts load it first.
+  const { t } = root.OnbrandI18n || require('./i18n.js');
 
   // Allowed ranges of the numeric settings above; a value outside gets the default.
   const RANGES = Object.freeze({
@@ -76,9 +78,9 @@
   function agentUrl(settings) {
     const host = String(settings.host || DEFAULTS.host).trim().toLowerCase();
     if (!isLoopbackHost(host)) {
-      throw new Error(`Local-only: the agent must run on this computer (127.0.0.1, [::1] or localhost), not ${host}`);
+      throw new Error(t('settings_not_loopback', host));
     }
-    if (!validPort(settings.port)) throw new Error(`Not a port: ${settings.port}`);
+    if (!validPort(settings.port)) throw new Error(t('settings_not_a_port', settings.port));
     const bracketed = host === '::1' ? '[::1]' : host;
     return `ws://${bracketed}:${settings.port}/ws`;
   }
@@ -179,12 +181,12 @@
     const { settings: current } = await api().storage.local.get('settings');
     const { locked } = await load();
     for (const key of Object.keys(patch)) {
-      if (locked.has(key)) throw new Error(`${key} is set by your administrator`);
+      if (locked.has(key)) throw new Error(t('settings_locked', key));
     }
     if ('host' in patch && !isLoopbackHost(patch.host)) {
-      throw new Error('Local-only: the agent address must be on this computer (127.0.0.1, [::1] or localhost)');
+      throw new Error(t('settings_address_loopback'));
     }
-    if ('port' in patch && !validPort(patch.port)) throw new Error('The port must be a number from 1 to 65535');
+    if ('port' in patch && !validPort(patch.port)) throw new Error(t('settings_port_range'));
     const next = { ...(current || {}), ...patch };
     await api().storage.local.set({ settings: next });
     return next;
