@@ -237,36 +237,62 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="package")
-def browser(chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathFactory):
+def playwright_sync():
+    """One Playwright driver for every browser of the session (they cannot nest)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        yield pw
+
+
+def launch_chromium(pw, chromium: Path, profile: Path, site_server: int, *, lang: str | None = None):
+    """Chromium with the unpacked extension, the sites mapped to the fixture server.
+
+    `lang` sets the browser's UI language, which picks the extension's
+    _locales: headless Chromium on Linux takes it from `--lang` (LANGUAGE and
+    LANG in its environment alone change nothing there); LANGUAGE is set too,
+    for what the browser's own dialogs would read.
+    """
     ext = str(EXTENSION)
     rules = ", ".join(f"MAP {host} 127.0.0.1:{site_server}" for host in SITE_HOSTS)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(chromium),
-            headless=True,
-            # The fixture server's certificate is self-signed (see the module docstring).
-            ignore_https_errors=True,
-            viewport={"width": 1280, "height": 860},
-            args=[
-                "--headless=new",
-                f"--disable-extensions-except={ext}",
-                f"--load-extension={ext}",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--host-resolver-rules={rules}",
-            ],
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    env = None
+    extra = []
+    if lang:
+        extra.append(f"--lang={lang}")
+        env = {**os.environ, "LANGUAGE": lang}
+    return pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(chromium),
+        headless=True,
+        # The fixture server's certificate is self-signed (see the module docstring).
+        ignore_https_errors=True,
+        viewport={"width": 1280, "height": 860},
+        env=env,
+        args=[
+            "--headless=new",
+            f"--disable-extensions-except={ext}",
+            f"--load-extension={ext}",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--host-resolver-rules={rules}",
+            *extra,
+        ],
+    )
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_sync, chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathFactory):
+    context = launch_chromium(
+        playwright_sync, chromium, tmp_path_factory.mktemp("chromium-profile"), site_server
+    )
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="package")
