@@ -90,3 +90,43 @@ def test_the_voice_counts_indonesian_first_person() -> None:
     person = NAMES.index("first_person_singular")
     assert features("Aku sih suka banget, gue rekomen!")[person] == 1.0
     assert features("Kami buka jam 7, saya yang jaga kasir.")[person] == 0.5
+
+
+def test_indonesian_blaming_is_confrontation_and_plain_words_are_not() -> None:
+    from agent.analyzers.risk import text_cues
+
+    blaming = [
+        "Antre itu wajar dong kak, jam 7 memang ramai.",
+        "Kalau nggak mau antre ya datang lebih siang.",
+        "Mungkin lidah kakak yang lagi nggak enak.",
+        "Nggak suka ya nggak usah pesan lagi.",
+        "Itu bukan urusan kakak, itu keputusan kami.",
+        "Jangan langsung nyalahin barista kami ya.",
+        "Pakainya yang pelan dong kak, jangan dibanting.",
+    ]
+    for text in blaming:
+        assert text_cues(text)["confront"], text
+    calm = [
+        "Harga yang wajar untuk petani: Rp 16.500 per kg ceri merah.",
+        "Antre wajar di jam sibuk; Sabtu ini kami tambah satu barista.",
+        "Semua orang bisa ikut kelas seduh Sabtu ini, gratis.",
+        "Urusan pengiriman kami serahkan ke kurir langganan, JNE dan SiCepat.",
+    ]
+    for text in calm:
+        assert not text_cues(text)["confront"], text
+
+
+def test_an_indonesian_question_is_a_question_not_a_complaint(encoder: Encoder) -> None:
+    from agent.analyzers.risk import classify_context, hostility_threshold
+
+    t = hostility_threshold()
+    for post in (
+        "Kak, oat milk ada di cabang Dago nggak?",
+        "Boleh pesan 30 gelas buat acara kantor hari Jumat?",
+        "Gimana caranya jadi reseller biji kopi kalian?",
+    ):
+        (vec,) = encoder.encode([post])
+        assert classify_context(vec, post, t)["kind"] == "other", post
+    post = "Kok pesanan saya belum sampai juga, udah 5 hari?"
+    (vec,) = encoder.encode([post])
+    assert classify_context(vec, post, t)["kind"] == "complaint"

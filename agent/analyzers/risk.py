@@ -40,6 +40,7 @@ from agent.analyzers.base import (
     language,
     prepared,
 )
+from agent.language import counts
 from agent.messages import say
 from agent.models.heads import hashed_ngrams, heads
 from agent.models.reply_seeds import DEFAULT_ROUTE, ROUTES
@@ -262,6 +263,14 @@ CONFRONT: dict[str, re.Pattern[str]] = {
         rf"\b(?:mungkin|emang|memang)\s+lidah\s+{_YOU_ID}\b",
         rf"\bkalau\s+{_NOT_ID}\s+mau\s+(?:nunggu|menunggu|antre|antri|ngantri)\s+(?:ya|yah|ya\s+udah)\b",
         rf"\b{_NOT_ID}\s+suka\s+(?:ya\s+)?{_NOT_ID}\s+usah\s+(?:beli|datang|pesan|order|mampir)\b",
+        # "then naturally you didn't know", "use it gently, will you", "not your business",
+        # "don't belittle", "don't go blaming people on social media"
+        r"\bya\s+wajar\b|\b(?:pakainya|pakenya|makainya|pakai(?:nya)?)\s+yang\s+(?:pelan|bener"
+        r"|benar|hati-hati)\s+(?:dong|ya|lah)\b",
+        rf"\bbukan\s+urusan\s+{_YOU_ID}\b|\bjangan\s+(?:merendahkan|ngerendahin)\b",
+        rf"\b(?:jangan|{_NOT_ID}\s+usah)\s+(?:langsung\s+|asal\s+)(?:nyalahin|menyalahkan|nuduh"
+        r"|menuduh|tuduh)\b",
+        r"\bsebelum\s+(?:komentar|komen|ngomen|berkomentar)\b",
     ),
     "sarcasm": _rx(
         r"\b(?:great|wonderful|brilliant|amazing|nice|perfect|fantastic|lovely|oh)\b,?\s+(?:yet\s+)?"
@@ -315,6 +324,9 @@ def indonesian(text: str) -> bool:
     return len(INDONESIAN.findall(text)) >= max(2, len(WORD.findall(text)) // 5)
 
 
+# A question, and the "why on earth" that makes one a complaint.
+ASKS = re.compile(r"\?|\b(?:apakah|gimana|bagaimana|boleh|bisakah|\w+kah)\b", re.I)
+KOK = re.compile(r"\bkok\b", re.I)
 # Someone to confront: the person answered, or readers addressed or pointed at.
 ADDRESS = _rx(
     r"\b(?:you|your|yours|yourself|yourselves|you're|you've|you'd|you'll|u|ur"
@@ -515,6 +527,13 @@ def classify_context(reply_vec: np.ndarray, reply_to: str, threshold: float) -> 
             kind, by = "provocation", "words"
         elif unread:
             kind, by = "other", "words"
+    # An Indonesian question with no problem in it and no attack asks something (a
+    # price, a branch, how to): not a complaint. "Kok ...?" is one ("why on earth").
+    ind, eng = counts(reply_to)  # a short question has few function words to go by
+    in_indonesian = indonesian(reply_to) or (ind >= 1 and eng == 0)
+    asks = ASKS.search(reply_to) and not KOK.search(reply_to)
+    if asks and in_indonesian and not (problem or hostile):
+        kind, by = "other", "words"
     return {
         "kind": kind,
         "probabilities": probs,
