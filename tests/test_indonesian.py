@@ -114,19 +114,3 @@ def test_indonesian_blaming_is_confrontation_and_plain_words_are_not() -> None:
     ]
     for text in calm:
         assert not text_cues(text)["confront"], text
-
-
-def test_an_indonesian_question_is_a_question_not_a_complaint(encoder: Encoder) -> None:
-    from agent.analyzers.risk import classify_context, hostility_threshold
-
-    t = hostility_threshold()
-    for post in (
-        "Kak, oat milk ada di cabang Dago nggak?",
-        "Boleh pesan 30 gelas buat acara kantor hari Jumat?",
-        "Gimana caranya jadi reseller biji kopi kalian?",
-    ):
-        (vec,) = encoder.encode([post])
-        assert classify_context(vec, post, t)["kind"] == "other", post
-    post = "Kok pesanan saya belum sampai juga, udah 5 hari?"
-    (vec,) = encoder.encode([post])
-    assert classify_context(vec, post, t)["kind"] == "complaint"

@@ -40,7 +40,6 @@ from agent.analyzers.base import (
     language,
     prepared,
 )
-from agent.language import counts
 from agent.messages import say
 from agent.models.heads import hashed_ngrams, heads
 from agent.models.reply_seeds import DEFAULT_ROUTE, ROUTES
@@ -324,9 +323,6 @@ def indonesian(text: str) -> bool:
     return len(INDONESIAN.findall(text)) >= max(2, len(WORD.findall(text)) // 5)
 
 
-# A question, and the "why on earth" that makes one a complaint.
-ASKS = re.compile(r"\?|\b(?:apakah|gimana|bagaimana|boleh|bisakah|\w+kah)\b", re.I)
-KOK = re.compile(r"\bkok\b", re.I)
 # Someone to confront: the person answered, or readers addressed or pointed at.
 ADDRESS = _rx(
     r"\b(?:you|your|yours|yourself|yourselves|you're|you've|you'd|you'll|u|ur"
@@ -527,13 +523,6 @@ def classify_context(reply_vec: np.ndarray, reply_to: str, threshold: float) -> 
             kind, by = "provocation", "words"
         elif unread:
             kind, by = "other", "words"
-    # An Indonesian question with no problem in it and no attack asks something (a
-    # price, a branch, how to): not a complaint. "Kok ...?" is one ("why on earth").
-    ind, eng = counts(reply_to)  # a short question has few function words to go by
-    in_indonesian = indonesian(reply_to) or (ind >= 1 and eng == 0)
-    asks = ASKS.search(reply_to) and not KOK.search(reply_to)
-    if asks and in_indonesian and not (problem or hostile):
-        kind, by = "other", "words"
     return {
         "kind": kind,
         "probabilities": probs,
