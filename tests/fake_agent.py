@@ -16,18 +16,21 @@ import numpy as np
 
 import agent.brand
 import agent.core
+import agent.models.assets
 import embeddings.backends
 from embeddings.encoder import Encoder, ModelIdentity
 
 DIM = 384
+STAND_IN = "test-hash"
 
 
 class HashEncoder(Encoder):
     """Hashed word unigrams and bigrams: similar wording gives similar vectors."""
 
     def __init__(self, delay: float = 0.0) -> None:
-        self.identity = ModelIdentity("test-hash", "0" * 64, "test-hash", "fp32", DIM)
+        self.identity = ModelIdentity(STAND_IN, "0" * 64, STAND_IN, "fp32", DIM)
         self.delay = delay
+        allow_stand_in_parts()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
@@ -40,6 +43,21 @@ class HashEncoder(Encoder):
         if self.delay:
             time.sleep(self.delay * len(texts))
         return out
+
+
+_REAL_CHECK = agent.models.assets.check
+
+
+def _check(found: str, wanted: str | None, name: str) -> None:
+    if wanted is None or not wanted.startswith(STAND_IN):
+        _REAL_CHECK(found, wanted, name)
+
+
+def allow_stand_in_parts() -> None:
+    """The stand-in has no trained parts of its own: it reads MiniLM's, unchecked
+    (its figures mean nothing; these tests are about storage and process life)."""
+    agent.models.assets.FOLDERS[STAND_IN] = "data"
+    agent.models.assets.check = _check  # type: ignore[assignment]
 
 
 def install(delay: float = 0.0) -> HashEncoder:
