@@ -12,6 +12,7 @@ past post in different languages), are judged by the cosine cuts."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, language
@@ -54,6 +55,12 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=256)  # a brand's nearest posts come back keystroke after keystroke
+def _past(text: str) -> tuple[str, frozenset[str]]:
+    before = _norm(text)
+    return before, frozenset(_WORDS.findall(before))
+
+
 def new_facts(draft: str, past: str, translated: bool = False) -> list[str]:
     """The draft's concrete details that the past post nowhere states, as
     written. A detail counts as stated when each of its words is in the past
@@ -61,8 +68,7 @@ def new_facts(draft: str, past: str, translated: bool = False) -> list[str]:
     Pine Network"); a capitalised sentence start is not a name ("Each Stick").
     Of a draft `translated` from the past post only the numbers count: its day
     and month names are the other language's ("Saturday" for "Sabtu")."""
-    before = _norm(past)
-    words = set(_WORDS.findall(before))
+    before, words = _past(past)
     ev = evidence(draft)
     out: dict[str, str] = {}
     if translated:
@@ -197,13 +203,16 @@ class Originality:
         # The past post closest in what it says: the strongest verdict; then one the
         # draft adds nothing to (a repeat of one post is no update of another); then
         # the nearest (an exact copy before a sibling the classifier rates higher).
+        said = [closeness(float(n["similarity"]), draft.text, str(n["text"]), t) for n in nearest]
+        best = min(VERDICT_RANK[v] for v, _ in said)
         judged = []
-        for n in nearest:
-            said = closeness(float(n["similarity"]), draft.text, str(n["text"]), t)
+        for (v, val), n in zip(said, nearest, strict=True):
+            if VERDICT_RANK[v] != best:  # only the strongest verdict's posts are read for news
+                continue
             translated = _languages_differ(draft.text, str(n["text"]))
-            added = new_facts(draft.text, str(n["text"]), translated) if said[0] != "fresh" else []
+            added = new_facts(draft.text, str(n["text"]), translated) if v != "fresh" else []
             news = bool(added) and is_update(added, draft.text)
-            judged.append(((VERDICT_RANK[said[0]], news, -float(n["similarity"])), said, added, n))
+            judged.append(((news, -float(n["similarity"])), (v, val), added, n))
         _, (verdict, value), added, closest = min(judged, key=lambda j: j[0])
         top = float(closest["similarity"])
         when = _when(closest, lang)

@@ -109,8 +109,9 @@ class Side:
 
 
 # A brand's nearest posts come back draft after draft, and a draft is compared with
-# three of them: each text's side is worked out once.
-@lru_cache(maxsize=4096)
+# three of them: each text's side is worked out once. A side holds a long post's
+# character trigrams, so the cache is kept small (a typing session's recent posts).
+@lru_cache(maxsize=256)
 def side(text: str) -> Side:
     w = _words(text)
     joined = " ".join(w)
