@@ -245,7 +245,9 @@ def playwright_sync():
         yield pw
 
 
-def launch_chromium(pw, chromium: Path, profile: Path, site_server: int, *, lang: str | None = None):
+def launch_chromium(
+    pw, chromium: Path, profile: Path, site_server: int, *, lang: str | None = None
+):
     """Chromium with the unpacked extension, the sites mapped to the fixture server.
 
     `lang` sets the browser's UI language, which picks the extension's
@@ -285,7 +287,9 @@ def launch_chromium(pw, chromium: Path, profile: Path, site_server: int, *, lang
 
 
 @pytest.fixture(scope="package")
-def browser(playwright_sync, chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathFactory):
+def browser(
+    playwright_sync, chromium: Path, site_server: int, tmp_path_factory: pytest.TempPathFactory
+):
     context = launch_chromium(
         playwright_sync, chromium, tmp_path_factory.mktemp("chromium-profile"), site_server
     )

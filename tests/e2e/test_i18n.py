@@ -21,7 +21,14 @@ from tests.e2e.conftest import (
     Agent,
     launch_chromium,
 )
-from tests.e2e.test_extension import PARAPHRASES, SITES, TYPE_DELAY, open_editor, open_panel, settled
+from tests.e2e.test_extension import (
+    PARAPHRASES,
+    SITES,
+    TYPE_DELAY,
+    open_editor,
+    open_panel,
+    settled,
+)
 from tests.e2e.test_hints import DRAFT, SUBMIT, hint_of
 
 OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/options.html"
@@ -34,7 +41,9 @@ def msg(key: str, *subs: str) -> str:
     entry = ID[key]
     text = entry["message"]
     for name, p in entry.get("placeholders", {}).items():
-        text = re.sub(rf"\${name}\$", lambda _m, c=p["content"]: subs[int(c[1:]) - 1], text, flags=re.I)
+        text = re.sub(
+            rf"\${name}\$", lambda _m, c=p["content"]: subs[int(c[1:]) - 1], text, flags=re.I
+        )
     return text.replace("$$", "$")
 
 
@@ -88,12 +97,19 @@ def paired_id(browser_id, worker_id, agent: Agent):
     expect(popup.locator("#pair-section p.muted code")).to_have_text("onbrand pair")
     expect(popup.locator("#pair-section p.muted")).to_contain_text("Jalankan")
     # Longer words fit the popup's width: nothing sticks out of it.
-    FITS = "() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.querySelector('main').getBoundingClientRect().right + 1).map(e => e.id || e.tagName)"
+    FITS = (
+        "() => [...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right"
+        " > document.querySelector('main').getBoundingClientRect().right + 1)"
+        ".map(e => e.id || e.tagName)"
+    )
     assert popup.evaluate(FITS) == []
     shot(popup, "popup-unpaired")
     popup.fill("#pair-code", agent.pair_code())
     popup.click("#pair-button")
-    expect(popup.locator("#pair-result")).to_have_text("Terpasang. Saran sudah aktif.", timeout=30_000)
+    expect(popup.locator("#pair-result")).to_have_text(
+        "Terpasang. Saran sudah aktif.", timeout=30_000
+    )
     expect(popup.locator("#state")).to_have_text("Siap", timeout=30_000)
     expect(popup.locator("#open-dashboard")).to_have_text("Buka dasbor")
     expect(popup.locator("#open-dashboard")).to_be_enabled()
@@ -124,7 +140,9 @@ def test_card_buttons_and_badge_are_indonesian(page_id: Page) -> None:
     expect(panel.locator(".approve")).to_have_text("Setujui teks ini")
     expect(panel.locator(".hints h3")).to_have_text("Yang perlu diperhatikan")
     expect(panel.locator(".hint .ignore").first).to_have_text("Abaikan")
-    expect(panel.locator(".hint .ignore").first).to_have_attribute("aria-label", msg("card_ignore_label"))
+    expect(panel.locator(".hint .ignore").first).to_have_attribute(
+        "aria-label", msg("card_ignore_label")
+    )
     rule = hint_of(panel, "terminology")
     expect(rule.locator(".ignore-rule")).to_have_text("Abaikan aturan ini untuk brand")
     fix = rule.locator(".apply", has_text="ebike → e-bike")
@@ -167,4 +185,3 @@ def test_repeat_update_and_approve_as_posted_are_indonesian(page_id: Page) -> No
     shot(page_id, "posted")
     panel.locator(".dismiss").click()
     expect(h.locator(".badge .label")).not_to_have_text("Terbit")
-
