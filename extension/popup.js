@@ -72,6 +72,25 @@
     // The dashboard's login link comes from the agent: only when it is connected.
     $button('open-dashboard').disabled = current.state !== 'ready' || openingDashboard;
     renderSite();
+    if (current.state === 'ready' && !remindersAsked) loadReminders();
+  }
+
+  // -- weekly goals behind their pace (from the agent; no system notifications) ----
+  let remindersAsked = false;
+
+  async function loadReminders() {
+    remindersAsked = true;
+    const st = host ? S.siteState(settings, host) : null;
+    const answer = await ext.runtime.sendMessage({ type: 'reminders', brand: (st && st.brand) || undefined });
+    const list = $('reminders');
+    const items = (answer && answer.ok && Array.isArray(answer.reminders)) ? answer.reminders : [];
+    list.replaceChildren(...items.map((r) => {
+      const li = document.createElement('li');
+      const where = r.platform ? `${r.platform} ` : '';
+      li.textContent = t('popup_reminder', Math.round(r.current), Math.round(r.target), where, r.days_left);
+      return li;
+    }));
+    $('reminders-section').hidden = items.length === 0;
   }
 
   function brands() {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,7 @@ CLIENT_TYPES = (
     "login",
     "ignore_rule",
     "list_ignored",
+    "list_reminders",
 )
 SERVER_TYPES = (
     "welcome",
@@ -57,6 +59,7 @@ SERVER_TYPES = (
     "reported",
     "login_link",
     "rules_ignored",
+    "reminders",
     "error",
 )
 REPORT_KINDS = ("session", "activity")
@@ -201,7 +204,26 @@ class ListIgnored:
     brand: str | None
 
 
-Message = Hello | Pair | Analyze | Approve | Ping | Report | Login | IgnoreRule | ListIgnored
+@dataclass(frozen=True)
+class ListReminders:
+    """The brand's weekly goals behind their pace (the popup shows them)."""
+
+    id: str | None
+    brand: str | None
+
+
+Message = (
+    Hello
+    | Pair
+    | Analyze
+    | Approve
+    | Ping
+    | Report
+    | Login
+    | IgnoreRule
+    | ListIgnored
+    | ListReminders
+)
 
 
 def _str(
@@ -338,14 +360,20 @@ def parse(raw: str | bytes) -> Message:
         return IgnoreRule(_str(obj, "id", re), str(rule), ignore, _str(obj, "brand", re, limit=64))
     if kind == "list_ignored":
         return ListIgnored(_str(obj, "id", re), _str(obj, "brand", re, limit=64))
+    if kind == "list_reminders":
+        return ListReminders(_str(obj, "id", re), _str(obj, "brand", re, limit=64))
     if kind == "ping":
         return Ping(_str(obj, "id", re))
     raise ProtocolError("unknown_type", f"unknown message type {kind[:32]!r}", re)
 
 
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
 def answer_to(msg: Message) -> dict[str, Any]:
     """The `re` of any answer to this message: its type and ids."""
-    re: dict[str, Any] = {"type": type(msg).__name__.lower()}
+    # ListIgnored -> list_ignored: each message class is named for its type
+    re: dict[str, Any] = {"type": _SNAKE.sub("_", type(msg).__name__).lower()}
     for key in ("draft_id", "seq", "id"):
         value = getattr(msg, key, None)
         if value is not None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from agent import __version__
+from agent import __version__, metrics
 from agent.analyzers import Draft
 from agent.config import StorageError
 from agent.core import Onbrand, OnbrandError
@@ -367,6 +367,8 @@ class SocketViews(Actions):
                 await conn.send({"type": "login_link", "id": msg.id, "url": self.login_link()})
             elif isinstance(msg, P.IgnoreRule | P.ListIgnored):
                 await conn.send(await self._do_ignore(msg))
+            elif isinstance(msg, P.ListReminders):
+                await conn.send(await self._do_reminders(msg))
         except P.ProtocolError as exc:
             await conn.send(exc.frame())
             if exc.fatal:
@@ -392,6 +394,15 @@ class SocketViews(Actions):
                 self.executor, lambda: self.core.ignored_rules(msg.brand)
             )
         return {"type": "rules_ignored", "id": msg.id, **r}
+
+    async def _do_reminders(self, msg: P.ListReminders) -> dict[str, Any]:
+        """The brand's weekly goals behind their pace, with the days left."""
+        loop = asyncio.get_running_loop()
+        brand = self.core.resolve_brand(msg.brand)
+        r = await loop.run_in_executor(
+            self.executor, lambda: metrics.reminders(self.core.store, brand)
+        )
+        return {"type": "reminders", "id": msg.id, **r}
 
     async def on_hello(self, conn: Conn, msg: P.Hello) -> None:
         if msg.protocol != P.PROTOCOL_VERSION:

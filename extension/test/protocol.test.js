@@ -13,12 +13,22 @@ test('constants match docs/protocol.md', () => {
   assert.equal(P.MAX_TEXT_CHARS, 63206);
   assert.equal(P.MAX_ID_CHARS, 128);
   assert.deepEqual([...P.CLIENT_TYPES],
-    ['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login', 'ignore_rule', 'list_ignored']);
+    ['hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login', 'ignore_rule', 'list_ignored',
+      'list_reminders']);
   assert.deepEqual([...P.SERVER_TYPES],
-    ['welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored', 'error']);
+    ['welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored',
+      'reminders', 'error']);
   const closing = Object.entries(P.ERROR_CODES).filter(([, open]) => !open).map(([c]) => c).sort();
   assert.deepEqual(closing, ['frame_too_large', 'too_many_connections', 'unsupported_protocol']);
   assert.equal(Object.keys(P.ERROR_CODES).length, 16);
+});
+
+test('list_reminders asks for a brand, and a reminders frame carries a list', () => {
+  assert.deepEqual(P.listReminders({ id: 'r1', brand: 'demo' }), { type: 'list_reminders', id: 'r1', brand: 'demo' });
+  assert.deepEqual(P.listReminders({ id: 'r2' }), { type: 'list_reminders', id: 'r2' });
+  const ok = P.parseServerFrame(JSON.stringify({ type: 'reminders', id: 'r1', reminders: [{ current: 1, target: 3 }] }));
+  assert.equal(ok.reminders.length, 1);
+  assert.throws(() => P.parseServerFrame(JSON.stringify({ type: 'reminders', id: 'r1', reminders: 'soon' })));
 });
 
 test('the module also sets globalThis.OnbrandProtocol', () => {

@@ -273,6 +273,9 @@ function received(ws, raw) {
     case 'login_link':
       finishCall(frame.id, { ok: true, url: frame.url });
       break;
+    case 'reminders':
+      finishCall(frame.id, { ok: true, brand: frame.brand, reminders: frame.reminders });
+      break;
     case 'rules_ignored':
       finishCall(frame.id, { ok: true, brand: frame.brand, rules: frame.rules, rule: frame.rule, ignore: frame.ignored });
       break;
@@ -479,6 +482,25 @@ function rulesCall({ rule, ignore, brand }) {
     try {
       const frame = rule ? P.ignoreRule({ id, rule, ignore, brand }) : P.listIgnored({ id, brand });
       if (!send(frame)) finishCall(id, { ok: false, message: t('bg_not_connected') });
+    } catch (err) {
+      finishCall(id, { ok: false, message: err.message });
+    }
+  });
+}
+
+/**
+ * The brand's weekly goals behind their pace (`list_reminders` → `reminders`),
+ * for the popup.
+ * @param {{brand?: string}} o
+ */
+function remindersCall({ brand }) {
+  if (!agent.welcome) return Promise.resolve({ ok: false, message: t('bg_not_connected') });
+  const id = `reminders-${++requestCounter}`;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finishCall(id, { ok: false, message: t('bg_timeout') }), REQUEST_TIMEOUT_MS);
+    calls.set(id, { resolve, timer });
+    try {
+      if (!send(P.listReminders({ id, brand }))) finishCall(id, { ok: false, message: t('bg_not_connected') });
     } catch (err) {
       finishCall(id, { ok: false, message: err.message });
     }
@@ -728,6 +750,7 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
       return answer;
     },
     'ignored-rules': () => rulesCall({ brand: msg.brand }),
+    reminders: () => remindersCall({ brand: msg.brand }),
     'unignore-rule': () => rulesCall({ rule: msg.rule, ignore: false, brand: msg.brand }),
     activity: async () => {
       await addActivity(sender, msg.seconds);

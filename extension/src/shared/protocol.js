@@ -25,9 +25,11 @@
 
   const CLIENT_TYPES = Object.freeze([
     'hello', 'pair', 'analyze', 'approve', 'ping', 'report', 'login', 'ignore_rule', 'list_ignored',
+    'list_reminders',
   ]);
   const SERVER_TYPES = Object.freeze([
-    'welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored', 'error',
+    'welcome', 'paired', 'analysis', 'approved', 'pong', 'reported', 'login_link', 'rules_ignored',
+    'reminders', 'error',
   ]);
   const REPORT_KINDS = Object.freeze(['session', 'activity']);
   // Limits the agent enforces on reports (agent/metrics.py).
@@ -268,6 +270,15 @@
     });
   }
 
+  /** Ask which of the brand's weekly goals are behind their pace. */
+  function listReminders({ id, brand }) {
+    return compact({
+      type: 'list_reminders',
+      id: checkId('id', id),
+      brand: typeof brand === 'string' && brand ? brand.slice(0, 64) : undefined,
+    });
+  }
+
   /** Whether a URL from `login_link` is the agent's own login page on this computer. */
   function isLoginUrl(url) {
     return typeof url === 'string'
@@ -297,6 +308,7 @@
     reported: (f) => f.id === undefined || f.id === null || typeof f.id === 'string',
     login_link: (f) => isLoginUrl(f.url),
     rules_ignored: (f) => Array.isArray(f.rules) && f.rules.every((r) => typeof r === 'string'),
+    reminders: (f) => Array.isArray(f.reminders) && f.reminders.every(isObject),
     error: (f) => typeof f.code === 'string' && f.code.length > 0,
   };
 
@@ -357,6 +369,7 @@
     login,
     ignoreRule,
     listIgnored,
+    listReminders,
     isLoginUrl,
     encode,
     parseServerFrame,
