@@ -379,14 +379,6 @@ def local_posts(core: Onbrand, brand: str) -> dict[str, int]:
     return core.store.post_keys(brand)
 
 
-def _posts(core: Onbrand, ids: Iterable[int]) -> dict[int, Any]:
-    ids = list(ids)
-    out: dict[int, Any] = {}
-    for i in range(0, len(ids), 500):  # under SQLite's limit of bound values
-        out.update(core.store.posts_by_ids(ids[i : i + 500]))
-    return out
-
-
 # -- syncing on a schedule (opt-in; `onbrand serve` runs it) ---------------------------
 MIN_EVERY_S = 60
 EVERY = re.compile(r"^(\d+)\s*([smh]?)$")
@@ -481,7 +473,7 @@ def init(core: Onbrand, folder: Path, brand: str | None = None) -> dict[str, Any
         git(folder, "init", "-q")
     writer = new_writer()
     keys = local_posts(core, name)
-    full = _posts(core, keys.values())
+    full = core.store.posts_by_ids(keys.values())
     posts = {k: full[i] for k, i in keys.items() if i in full}
     platforms = sorted({p.platform for p in posts.values() if p.platform})
     (folder / KIT_FILE).write_text(
@@ -610,7 +602,7 @@ def _export(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, int]:
     applied = set(att.applied) if att.synced_at else set(in_kit)
     at = stamp()
     fresh = {k: i for k, i in local.items() if k not in applied and k not in in_kit}
-    full = _posts(core, fresh.values())
+    full = core.store.posts_by_ids(fresh.values())
     adds = [_add_event(k, full[i], at, att.writer) for k, i in fresh.items() if i in full]
     removes = [
         Event("remove", k, at, att.writer) for k in sorted(applied - set(local)) if k in in_kit

@@ -650,12 +650,16 @@ class Store:
         return self._post(rows[0]) if rows else None
 
     def posts_by_ids(self, ids: Iterable[int]) -> dict[int, Post]:
+        """The posts of these ids (any number: read in chunks under SQLite's limit of
+        bound values); an id with no post is left out."""
         ids = list(ids)
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._q(self._POST_SQL + f" WHERE p.id IN ({marks})", ids)
-        return {r["id"]: self._post(r) for r in rows}
+        out: dict[int, Post] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._q(self._POST_SQL + f" WHERE p.id IN ({marks})", chunk)
+            out.update({r["id"]: self._post(r) for r in rows})
+        return out
 
     def list_posts(self, brand: str, limit: int = 50, offset: int = 0) -> list[Post]:
         rows = self._q(

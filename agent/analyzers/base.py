@@ -19,6 +19,7 @@ import numpy as np
 
 from agent.brand import BrandState
 from agent.findings import Draft, Finding, Hint, Score, Severity
+from agent.store import Post
 
 __all__ = [
     "Analyzer",
@@ -31,6 +32,7 @@ __all__ = [
     "Severity",
     "language",
     "prepared",
+    "sample_posts",
 ]
 
 T = TypeVar("T")
@@ -63,6 +65,17 @@ class Analyzer(Protocol):
     name: str
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding: ...
+
+
+def sample_posts(state: BrandState, n: int) -> tuple[list[int], np.ndarray, dict[int, Post]]:
+    """An even sample of at most `n` of the brand's posts: their ids, vectors (a copy,
+    so an approval meanwhile tears nothing) and the posts themselves. What an analyzer
+    derives from the brand reads a sample, so a million posts cost what a thousand do."""
+    post_ids, post_vecs = state.posts_index.live_rows()
+    rows = np.unique(np.linspace(0, len(post_ids) - 1, min(n, len(post_ids))).astype(int))
+    ids = post_ids[rows].tolist()
+    vecs = np.array(post_vecs[rows], dtype=np.float32)
+    return ids, vecs, state.store.posts_by_ids(ids)
 
 
 def language(view: BrandView) -> str:

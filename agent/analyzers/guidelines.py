@@ -37,7 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from agent.analyzers.base import BrandView, Draft, Finding, Hint, PerBrand, prepared
+from agent.analyzers.base import (
+    BrandView,
+    Draft,
+    Finding,
+    Hint,
+    PerBrand,
+    prepared,
+    sample_posts,
+)
 from agent.brand import BrandState
 
 WORD = re.compile(r"#?\w+(?:['’-]\w+)*")
@@ -159,14 +167,9 @@ def build_profile(state: BrandState, stem: int, rarity_power: int) -> Profile:
     passages = [state.passages[int(pid)] for pid in ids]
     # The text each passage was embedded from (agent/brand.py, texts).
     passage_words = [words(f"{p.heading}: {p.text}", stem) for p in passages]
-    # A read-only view of the posts index: the sampled rows are copied at once, and
-    # a post approved or removed meanwhile only shifts a mean over a thousand.
-    post_ids, post_vecs = state.posts_index.live_rows()
-    rows = np.unique(np.linspace(0, len(post_ids) - 1, min(POST_SAMPLE, len(post_ids))).astype(int))
-    sample_ids, sample_vecs = post_ids[rows].tolist(), np.array(post_vecs[rows], dtype=np.float32)
-    texts: list[str] = []
-    for i in range(0, len(sample_ids), 500):  # under SQLite's limit of bound values
-        texts += [p.text for p in state.store.posts_by_ids(sample_ids[i : i + 500]).values()]
+    # A post approved or removed meanwhile only shifts a mean over a thousand.
+    _, sample_vecs, sampled = sample_posts(state, POST_SAMPLE)
+    texts = [p.text for p in sampled.values()]
     return Profile(
         ids,
         vecs,

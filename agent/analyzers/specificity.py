@@ -25,6 +25,7 @@ from agent.analyzers.base import (
     Score,
     language,
     prepared,
+    sample_posts,
 )
 from agent.brand import BrandState
 from agent.messages import say
@@ -80,13 +81,7 @@ def usual_floor(state: BrandState) -> float | None:
     sample of them), or None for a brand too small to say."""
     if len(state.posts_index) < NORM_MIN_POSTS:
         return None
-    post_ids, post_vecs = state.posts_index.live_rows()
-    rows = np.unique(np.linspace(0, len(post_ids) - 1, min(NORM_SAMPLE, len(post_ids))).astype(int))
-    ids = post_ids[rows].tolist()
-    vecs = np.array(post_vecs[rows], dtype=np.float32)
-    posts = {}
-    for i in range(0, len(ids), 500):  # under SQLite's limit of bound values
-        posts.update(state.store.posts_by_ids(ids[i : i + 500]))
+    ids, vecs, posts = sample_posts(state, NORM_SAMPLE)
     keep = [(v, posts[pid].text) for v, pid in zip(vecs, ids, strict=True) if pid in posts]
     values = []
     for vec, text in keep:

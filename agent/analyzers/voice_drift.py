@@ -62,12 +62,10 @@ class _Platforms:
                 self._by_state[id(state)] = held
             known = held[1]
             missing = [pid for pid in list(state.style_rows) if pid not in known]
-            for i in range(0, len(missing), 500):  # under SQLite's limit of bound values
-                chunk = missing[i : i + 500]
-                posts = state.store.posts_by_ids(chunk)
-                for pid in chunk:
-                    post = posts.get(pid)
-                    known[pid] = post.platform if post is not None else None
+            posts = state.store.posts_by_ids(missing)
+            for pid in missing:
+                post = posts.get(pid)
+                known[pid] = post.platform if post is not None else None
             return known
 
 
@@ -135,11 +133,10 @@ class VoiceDrift:
         moves = [m for m in every if abs(m["z"]) >= STYLE_Z_FREE]
         # The length is judged against the platform's own posts: a brand that writes
         # long on LinkedIn and short on X has a wide spread over all of them.
-        length = self._lengths.of(view.state).get(draft.platform)
-        if draft.platform not in self._lengths.of(view.state):
-            length = self._lengths.of(view.state)[draft.platform] = length_range(
-                view.state, draft.platform
-            )
+        lengths = self._lengths.of(view.state)
+        if draft.platform not in lengths:
+            lengths[draft.platform] = length_range(view.state, draft.platform)
+        length = lengths[draft.platform]
         if length is not None and not any(m["feature"] == "length" for m in moves):
             moves += [m for m in every if m["feature"] == "length"]
         style = fair_reasons(moves, draft.text, length)
