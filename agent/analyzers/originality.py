@@ -212,17 +212,13 @@ class Originality:
             translated = _languages_differ(draft.text, str(n["text"]))
             added = new_facts(draft.text, str(n["text"]), translated) if v != "fresh" else []
             news = bool(added) and is_update(added, draft.text)
-            judged.append(((news, -float(n["similarity"])), (v, val), added, n))
-        _, (verdict, value), added, closest = min(judged, key=lambda j: j[0])
+            judged.append(((news, -float(n["similarity"])), (v, val), added, translated, n))
+        _, (verdict, value), added, translated, closest = min(judged, key=lambda j: j[0])
         top = float(closest["similarity"])
         when = _when(closest, lang)
         evidence: dict[str, Any] = {"post_id": closest["post_id"], "similarity": top}
         # a translation of a past post is said to be one, in the past post's language
-        other = (
-            _language(str(closest["text"]))
-            if _languages_differ(draft.text, str(closest["text"]))
-            else None
-        )
+        other = _language(str(closest["text"])) if translated else None
         translation = (
             " "
             + say(
