@@ -276,12 +276,18 @@ def _has_remote(folder: Path) -> bool:
     return bool(git(folder, "remote").stdout.strip())
 
 
+def _tracking(folder: Path) -> tuple[str, str] | None:
+    """(remote, branch) this clone's branch follows, or None."""
+    up = git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+    remote, _, branch = up.stdout.strip().partition("/")
+    return (remote, branch) if up.returncode == 0 and branch else None
+
+
 def _upstream(folder: Path) -> list[str]:
     """`origin HEAD:main` for the branch this clone follows, whatever the local
     branch is called (a kit started with `git init` may be on master)."""
-    up = git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
-    remote, _, branch = up.stdout.strip().partition("/")
-    return [remote, f"HEAD:{branch}"] if up.returncode == 0 and branch else []
+    tracked = _tracking(folder)
+    return [tracked[0], f"HEAD:{tracked[1]}"] if tracked else []
 
 
 def _heal(folder: Path) -> None:
@@ -410,8 +416,8 @@ def schedule(core: Onbrand, brand: str | None, every_s: int | None) -> dict[str,
 
 def remote_url(folder: Path) -> str | None:
     """Where a sync pushes: the URL of the remote the kit's branch follows."""
-    up = git(folder, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
-    remote = up.stdout.strip().partition("/")[0] if up.returncode == 0 else ""
+    tracked = _tracking(folder)
+    remote = tracked[0] if tracked else ""
     if not remote:
         names = git(folder, "remote", check=False).stdout.split()
         remote = names[0] if names else ""
