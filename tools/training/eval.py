@@ -42,6 +42,7 @@ from tools.training.cache import EmbeddingCache
 from tools.training.cli import baselines_file
 from tools.training.eval_hints import false_alarms, guideline_quotes, provocation_share
 from tools.training.features import lexical_matrix
+from tools.training.measures import auc, f1, macro_f1
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK_N = 200
@@ -68,34 +69,6 @@ def subset(n_total: int, n: int | None, salt: str) -> np.ndarray:
         return idx
     keys = np.array([ds.stable_unit(f"{salt}:{i}") for i in idx])
     return np.sort(idx[np.argsort(keys)[:n]])
-
-
-def f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((pred & y).sum())
-    p = tp / max(float(pred.sum()), 1.0)
-    r = tp / max(float(y.sum()), 1.0)
-    return 2 * p * r / max(p + r, 1e-9)
-
-
-def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
-    return (f1(y, pred) + f1(~y, ~pred)) / 2
-
-
-def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    """P(score_pos > score_neg), ties half (higher score = more likely positive)."""
-    allv = np.concatenate([pos, neg])
-    order = allv.argsort(kind="mergesort")
-    ranks = np.empty(len(allv))
-    sorted_v = allv[order]
-    i = 0
-    while i < len(allv):  # average ranks of ties
-        j = i
-        while j + 1 < len(allv) and sorted_v[j + 1] == sorted_v[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    r_pos = ranks[: len(pos)].sum()
-    return float((r_pos - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def verdict(value: float | None, goal: float | None, higher: bool = True) -> str:

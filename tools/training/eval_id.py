@@ -25,6 +25,7 @@ from agent.models.assets import encoder_assets
 from agent.models.calibration import thresholds
 from agent.store import Store
 from embeddings import Encoder
+from tools.training.measures import auc, f1
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = ROOT / "tests" / "fixtures" / "id_eval"
@@ -33,20 +34,6 @@ SETS = ROOT / "tests" / "fixtures" / "id_eval"
 def held_out(name: str, key: str) -> list[dict[str, Any]]:
     raw = json.loads((SETS / f"{name}.json").read_text(encoding="utf-8"))
     return [x for x in raw[key] if x["split"] == "held_out"]
-
-
-def f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((y & pred).sum())
-    prec = tp / max(pred.sum(), 1)
-    rec = tp / max(y.sum(), 1)
-    return 2 * prec * rec / max(prec + rec, 1e-9)
-
-
-def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    if not len(pos) or not len(neg):
-        return float("nan")
-    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(wins / (len(pos) * len(neg)))
 
 
 def near_repeats(encoder: Encoder) -> tuple[float, int]:

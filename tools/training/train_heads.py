@@ -45,6 +45,7 @@ from tools.training import datasets as ds
 from tools.training.cache import EmbeddingCache
 from tools.training.cli import args, baselines_file, dest
 from tools.training.features import hashed_matrix, lexical_matrix
+from tools.training.measures import f1, macro_f1
 
 SPEC_HASH = (2**15, 2, 5)
 SPEC_LEX_WEIGHT = 0.5
@@ -61,23 +62,6 @@ def log(msg: str) -> None:
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
-
-
-def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
-    f = []
-    for cls in (True, False):
-        tp = float(((pred == cls) & (y == cls)).sum())
-        p = tp / max(float((pred == cls).sum()), 1.0)
-        r = tp / max(float((y == cls).sum()), 1.0)
-        f.append(2 * p * r / max(p + r, 1e-9))
-    return float(np.mean(f))
-
-
-def f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((pred & y).sum())
-    p = tp / max(float(pred.sum()), 1.0)
-    r = tp / max(float(y.sum()), 1.0)
-    return 2 * p * r / max(p + r, 1e-9)
 
 
 def best_threshold(scores: np.ndarray, y: np.ndarray, metric) -> tuple[float, float]:
