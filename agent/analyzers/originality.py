@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.analyzers.base import BrandView, Draft, Finding, Hint, Score, language
+from agent.language import NAMES as LANGUAGE_NAMES
 from agent.language import counts
 from agent.messages import say
 from agent.models.calibration import Thresholds, thresholds
@@ -39,7 +40,6 @@ FLOOR_OF_ECHO = COSINE_FLOOR / 0.63  # MiniLM's echo cut
 FRESH = "Fresh: nothing close in your approved posts"
 MIN_PAIR_WORDS = 3  # fewer Latin-script words on a side: the cosine decides
 MIN_FUNCTION_WORDS = 4  # a text's language is told from at least this many
-LANGUAGE_NAMES = {"en": "English", "id": "Indonesian"}
 VERDICT_RANK = {"repeat": 0, "echo": 1, "fresh": 2}
 
 
