@@ -22,6 +22,8 @@ the config folder (`kits.json`), not in the kit.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import getpass
 import hashlib
@@ -33,7 +35,7 @@ import subprocess
 import tempfile
 import time
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +57,9 @@ IGNORED = "ignored_rules.txt"
 GOALS = "goals.json"
 POSTS = "posts"
 ATTACHMENTS = "kits.json"
+KIT_PATHS = (KIT_FILE, POSTS, GUIDELINES, RULES, IGNORED, GOALS)
 GIT_TIMEOUT_S = 300  # a pull over a slow link; a hung credential prompt is killed
+SYNC_LOCK = "onbrand-sync.lock"  # in the clone's git folder, never committed
 PUSH_TRIES = 3  # another writer pushed meanwhile: pull, apply and push again
 WRITER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -261,15 +265,65 @@ def git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedPro
             text=True,
             timeout=GIT_TIMEOUT_S,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never hang on a password
+            pass_fds=_held.get(),
         )
     except FileNotFoundError:
         raise KitError("git is not installed; install it (e.g. `apt install git`)") from None
     except subprocess.TimeoutExpired:
         raise KitError(f"git {args[0]} took over {GIT_TIMEOUT_S} s; check the remote") from None
     if check and proc.returncode != 0:
-        said = (proc.stderr or proc.stdout).strip().splitlines()
-        raise KitError(f"git {args[0]} failed: {said[-1] if said else proc.returncode}")
+        raise KitError(f"git {args[0]} failed: {_said(folder, proc)}")
     return proc
+
+
+# The sync lock's descriptor goes to every git a sync starts, so a git that outlives
+# a killed sync still holds the lock and the next sync waits for it to finish.
+_held: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("held", default=())
+
+
+@contextlib.contextmanager
+def _sync_lock(folder: Path) -> Iterator[None]:
+    """One sync at a time per kit clone, across processes (CLI, agent schedule)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no inheritable lock; syncs there are not serialised
+        yield
+        return
+    path = _git_path(folder, SYNC_LOCK)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        waited = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - waited > GIT_TIMEOUT_S:
+                    raise KitError(
+                        f"another sync of {folder} has run for over {GIT_TIMEOUT_S} s; "
+                        "wait for it (or stop it) and sync again"
+                    ) from None
+                time.sleep(0.05)
+        token = _held.set((*_held.get(), fd))
+        try:
+            yield
+        finally:
+            _held.reset(token)
+    finally:
+        os.close(fd)
+
+
+def _said(folder: Path, proc: subprocess.CompletedProcess[str]) -> str:
+    """git's reason in one line; a lock a stopped git left behind is named."""
+    out = proc.stderr or proc.stdout
+    lock = re.search(r"'([^']+\.lock)': File exists", out)
+    if lock:
+        return (
+            f"git left {lock.group(1)} behind (stopped mid-way?); if no git is "
+            f"running in {folder}, delete that file and sync again"
+        )
+    lines = out.strip().splitlines()
+    return lines[-1] if lines else str(proc.returncode)
 
 
 def _has_remote(folder: Path) -> bool:
@@ -290,11 +344,67 @@ def _upstream(folder: Path) -> list[str]:
     return [tracked[0], f"HEAD:{tracked[1]}"] if tracked else []
 
 
-def _heal(folder: Path) -> None:
-    """Finish what a killed sync left: a merge half-done is abandoned (the next pull
-    redoes it); uncommitted event lines are kept and committed by this sync."""
-    if (folder / ".git" / "MERGE_HEAD").exists():
+def _heal(folder: Path, writer: str) -> None:
+    """Put right what a sync killed mid-way leaves: a half-written file from a killed
+    merge or checkout is set back to the last commit (only git writes other writers'
+    files and the shared ones, and they must never be committed half-done); a merge
+    half-done is abandoned (the next pull redoes it); this writer's own uncommitted
+    event lines are kept and committed by this sync."""
+    status = git(folder, "status", "--porcelain", "-uall", "--", *KIT_PATHS, check=False)
+    dirty = [ln[3:].strip('"') for ln in status.stdout.splitlines() if len(ln) > 3]
+    own = f"{POSTS}/{writer}.jsonl"
+    stale = [p for p in dirty if p != own and _written_by_git(folder, p)]
+    if own in dirty:
+        _keep_own_lines(folder, own)
+    if stale:
+        git(folder, "reset", "-q", "HEAD", "--", *stale, check=False)
+        for p in stale:
+            if git(folder, "cat-file", "-e", f"HEAD:{p}", check=False).returncode == 0:
+                git(folder, "checkout", "-q", "HEAD", "--", p, check=False)
+            else:
+                (folder / p).unlink(missing_ok=True)
+    if _git_path(folder, "MERGE_HEAD").exists():
         git(folder, "merge", "--abort", check=False)
+
+
+def _git_path(folder: Path, name: str) -> Path:
+    return folder / git(folder, "rev-parse", "--git-path", name).stdout.strip()
+
+
+def _written_by_git(folder: Path, path: str) -> bool:
+    """Whether an uncommitted kit file is git's work cut short rather than someone's
+    edit: it is (the start of) a version a merge or checkout was writing."""
+    try:
+        here = (folder / path).read_bytes()
+    except OSError:
+        return True  # deleted or unreadable: git's checkout was cut before writing it
+
+    def version(rev: str) -> bytes | None:
+        cmd = ["git", "-C", str(folder), "show", f"{rev}:{path}"]
+        shown = subprocess.run(cmd, capture_output=True, check=False)
+        return shown.stdout if shown.returncode == 0 else None
+
+    head = version("HEAD")
+    for rev in ("MERGE_HEAD", "ORIG_HEAD", "@{u}"):
+        there = version(rev)
+        if there is not None and there != head and there.startswith(here):
+            return True
+    return False
+
+
+def _keep_own_lines(folder: Path, own: str) -> None:
+    """This writer's file must extend the committed one; lines a crash left out
+    of order are put after it, none dropped or doubled."""
+    committed = git(folder, "show", f"HEAD:{own}", check=False)
+    if committed.returncode != 0:
+        return
+    path = folder / own
+    here = path.read_text(encoding="utf-8") if path.exists() else ""
+    if here.startswith(committed.stdout):
+        return
+    known = set(committed.stdout.splitlines())
+    extra = [ln for ln in here.splitlines() if ln.strip() and ln not in known]
+    path.write_text(committed.stdout + "".join(ln + "\n" for ln in extra), encoding="utf-8")
 
 
 # -- which brand follows which kit (config, not brand data) --------------------------
@@ -529,7 +639,13 @@ def sync(core: Onbrand, brand: str | None = None) -> dict[str, Any]:
     folder = Path(att.folder)
     if not (folder / KIT_FILE).is_file():
         raise KitError(f"{folder}: the kit is gone (moved?); `onbrand kit attach` its new place")
-    _heal(folder)
+    with _sync_lock(folder):
+        return _sync_locked(core, name, folder)
+
+
+def _sync_locked(core: Onbrand, name: str, folder: Path) -> dict[str, Any]:
+    att = attachments()[name]  # read again: a sync that held the lock may have moved it on
+    _heal(folder, att.writer)
     sent = _export(core, att, read_kit(folder))
     remote = _has_remote(folder)
     result: dict[str, Any] = {"brand": name, "sent": sent, "pushed": False}
@@ -545,10 +661,8 @@ def sync(core: Onbrand, brand: str | None = None) -> dict[str, Any]:
             result["pushed"] = True
             break
         if attempt == PUSH_TRIES - 1:
-            said = (pushed.stderr or pushed.stdout).strip().splitlines()
             raise KitError(
-                f"git push was refused {PUSH_TRIES} times "
-                f"({said[-1] if said else pushed.returncode}); sync again"
+                f"git push was refused {PUSH_TRIES} times ({_said(folder, pushed)}); sync again"
             )
         time.sleep(0.2 * (attempt + 1))
     return result
@@ -570,9 +684,6 @@ def _append(folder: Path, writer: str, events: list[Event]) -> None:
         fh.write("".join(e.line() + "\n" for e in events))
         fh.flush()
         os.fsync(fh.fileno())
-
-
-KIT_PATHS = (KIT_FILE, POSTS, GUIDELINES, RULES, IGNORED, GOALS)
 
 
 def _commit(folder: Path, message: str) -> bool:
@@ -631,8 +742,8 @@ def _export(core: Onbrand, att: Attachment, kit: Kit) -> dict[str, int]:
     if sha(goals) != att.goals_sha and goals != _goals_text(kit.goals):
         (kit.folder / GOALS).write_text(goals, encoding="utf-8")
         changed += 1
-    if adds or removes or changed:
-        _commit(kit.folder, f"onbrand: {att.writer} +{len(adds)} -{len(removes)}")
+    # also when nothing is new: lines a killed sync appended but never committed
+    _commit(kit.folder, f"onbrand: {att.writer} +{len(adds)} -{len(removes)}")
     return {"approved": len(adds), "removed": len(removes), "files": changed}
 
 
@@ -643,8 +754,12 @@ def _pull(folder: Path) -> None:
         return
     conflicted = git(folder, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
     if not conflicted:
-        said = (proc.stderr or proc.stdout).strip().splitlines()
-        raise KitError(f"git pull failed: {said[-1] if said else proc.returncode}")
+        if _git_path(folder, "MERGE_HEAD").exists():
+            raise KitError(
+                f"a merge is unfinished in {folder}: finish it (`git commit`) or undo it "
+                "(`git merge --abort`) there, and sync again"
+            )
+        raise KitError(f"git pull failed: {_said(folder, proc)}")
     name = conflicted[0]
     ours = git(folder, "show", f"HEAD:{name}", check=False).stdout
     theirs = git(folder, "show", f"MERGE_HEAD:{name}", check=False).stdout

@@ -21,7 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from agent import kit
 from agent.core import Onbrand, OnbrandError
-from agent.kit import Event, KitError, present
+from agent.kit import Event, KitError, present, stamp
 from agent.store import Store, norm_key
 from embeddings import Encoder
 
@@ -372,10 +372,7 @@ def test_kill_9_during_a_sync_leaves_store_and_kit_consistent(
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        # a git killed mid-write can leave its lock behind: the user's git says so
-        lock = b.clone / ".git" / "index.lock"
-        if lock.exists():
-            lock.unlink()
+        # the git the killed sync started finishes; the next sync waits for it
         b.sync()
     a.sync()
     b.sync()
@@ -399,3 +396,61 @@ def test_a_kit_in_an_existing_repository_commits_only_its_own_files(
     kit.init(core, repo, "team")
     tracked = sh("git", "-C", str(repo), "ls-files").split()
     assert "kit.toml" in tracked and "draft-ideas.txt" not in tracked
+
+
+def test_files_a_killed_pull_half_wrote_are_set_back_and_nothing_is_lost(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    """The state a pull killed mid-merge leaves (MERGE_HEAD, another writer's file
+    and guidelines.md cut short, a new file begun): the next sync restores git's
+    files, keeps this writer's lines and the user's own edit, and loses no post."""
+    _, (a, b) = team(tmp_path, encoder, 2)
+    with a.active():
+        for n in (400, 401):
+            a.core.approve(post(n), "x", brand="team")
+    (a.clone / "guidelines.md").write_text("# Team\n\nWe write as a team. ☕\n", encoding="utf-8")
+    a.sync()
+    (a.clone / "posts" / "zz-new.jsonl").write_text(
+        Event("add", norm_key(post(402)), stamp(), "zz", post(402)).line() + "\n", encoding="utf-8"
+    )
+    sh("git", "-C", str(a.clone), "add", "posts/zz-new.jsonl")
+    sh("git", "-C", str(a.clone), "commit", "-qm", "zz")
+    sh("git", "-C", str(a.clone), "push", "-q", "origin", "HEAD:main")
+    with b.active():
+        b.core.approve(post(403), "x", brand="team")
+    sh("git", "-C", str(b.clone), "fetch", "-q")
+    git_dir = b.clone / ".git"
+    (git_dir / "MERGE_HEAD").write_text(sh("git", "-C", str(b.clone), "rev-parse", "origin/main"))
+    (git_dir / "ORIG_HEAD").write_text(sh("git", "-C", str(b.clone), "rev-parse", "HEAD"))
+    with a.active():
+        a_file = f"posts/{kit.attachments()['team'].writer}.jsonl"
+    for name in ("posts/zz-new.jsonl", "guidelines.md", a_file):
+        whole = sh("git", "-C", str(b.clone), "show", f"origin/main:{name}")
+        (b.clone / name).write_text(whole[: len(whole) // 2], encoding="utf-8")
+    with (b.clone / "rules.toml").open("a", encoding="utf-8") as fh:
+        fh.write("# checked with the team on Kamis\n")  # the user's own edit, kept
+    b.sync()
+    a.sync()
+    assert a.held() == b.held()
+    assert {norm_key(post(n)) for n in (400, 401, 402, 403)} <= b.held()
+    assert (b.clone / "guidelines.md").read_text(encoding="utf-8").endswith("team. ☕\n")
+    assert "checked with the team on Kamis" in (a.clone / "rules.toml").read_text(encoding="utf-8")
+    assert not (git_dir / "MERGE_HEAD").exists()
+
+
+def test_a_lock_a_stopped_git_left_is_named_with_what_to_do(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    _, (a, b) = team(tmp_path, encoder, 2)
+    with b.active():
+        b.core.approve(post(410), "x", brand="team")
+    (b.clone / ".git" / "index.lock").write_text("", encoding="utf-8")
+    with pytest.raises(KitError) as err:
+        b.sync()
+    said = str(err.value)
+    assert "index.lock behind" in said and "delete that file and sync again" in said
+    assert "\n" not in said
+    (b.clone / ".git" / "index.lock").unlink()
+    b.sync()
+    a.sync()
+    assert norm_key(post(410)) in a.held()
