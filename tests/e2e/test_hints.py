@@ -355,6 +355,46 @@ def test_shortcut_opens_the_card_and_escape_returns_to_the_editor(
     )
 
 
+# Whether focus sits on the first tab stop (as the browser counts them) after the editor.
+NEXT_STOP = """sel => {
+  const ed = document.querySelector(sel);
+  const now = document.activeElement;
+  if (now && (ed.contains(now) || now.tagName === 'ONBRAND-HINT')) return false;
+  const after = (el) => ed.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
+  const first = [...document.querySelectorAll('*')].find((el) => el.tabIndex >= 0
+    && !ed.contains(el) && !el.contains(ed) && after(el) && el.tagName !== 'ONBRAND-HINT'
+    && !el.disabled && el.getClientRects().length > 0);
+  // Nothing follows the editor (Bluesky's dialog): focus leaves the page, as without us.
+  return first ? first === now : (!now || now === document.body);
+}"""
+
+
+@pytest.mark.parametrize("site", [s for s in SITES if s.name != "linkedin"], ids=str)
+def test_the_badge_follows_the_editor_in_tab_order(page: Page, site: Site) -> None:
+    h = write(page, site)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "ONBRAND-HINT"
+    assert h.evaluate("el => el.shadowRoot.activeElement.classList.contains('badge')")
+    page.keyboard.press("Shift+Tab")  # back to the editor, text untouched
+    assert page.evaluate(
+        "s => document.querySelector(s).contains(document.activeElement)", site.editor
+    )
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # on to what follows the editor on the page
+    assert page.evaluate(NEXT_STOP, site.editor)
+    assert page.evaluate("() => window.__fixture.getText()") == DRAFT
+
+
+def test_quill_keeps_its_tab_and_the_badge_is_not_forced_on_it(page: Page) -> None:
+    site = next(s for s in SITES if s.name == "linkedin")  # Quill indents with Tab
+    write(page, site)
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        "s => document.querySelector(s).contains(document.activeElement)", site.editor
+    )
+    page.wait_for_function("t => window.__fixture.getText() === t", arg=DRAFT + "\t")
+
+
 def serious(page: Page, context: str = "document") -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(

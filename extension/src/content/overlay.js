@@ -165,6 +165,19 @@
         wrap.addEventListener(type, (e) => e.stopPropagation());
       }
       this.badge.addEventListener('click', () => this.toggle());
+      // The badge follows its editor in tab order although it lives at the end of
+      // the page: Tab from the editor comes here, and the overlay's last stop goes
+      // on to whatever follows the editor (Shift+Tab from the badge goes back).
+      wrap.addEventListener('keydown', (e) => this.onOverlayTab(e));
+      this.onEditorTab = (e) => {
+        // An editor that uses Tab itself (Quill indents) has already prevented it.
+        if (e.key !== 'Tab' || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+        if (e.defaultPrevented || e.isComposing || !this.visible) return;
+        if (!e.composedPath().includes(this.anchor)) return;
+        e.preventDefault();
+        this.badge.focus();
+      };
+      window.addEventListener('keydown', this.onEditorTab);
 
       this.onOutside = (e) => {
         if (!e.composedPath().includes(this.host) && !this.markAt(e.clientX, e.clientY)) this.toggle(false);
@@ -310,7 +323,42 @@
       this.place();
     }
 
+    /** @param {KeyboardEvent} e */
+    onOverlayTab(e) {
+      if (e.key !== 'Tab' || e.altKey || e.ctrlKey || e.metaKey) return;
+      const stops = [this.badge, ...this.panel.querySelectorAll('button:not([disabled]), a[href]')].filter(
+        (el) => el.getClientRects().length > 0,
+      );
+      const at = stops.indexOf(/** @type {HTMLElement} */ (this.host.shadowRoot?.activeElement));
+      if (e.shiftKey && at === 0) {
+        e.preventDefault();
+        this.anchor.focus();
+      } else if (!e.shiftKey && at === stops.length - 1) {
+        const next = this.nextAfterAnchor();
+        if (next) {
+          e.preventDefault();
+          next.focus();
+        }
+      }
+    }
+
+    /** The page's next tab stop after the editor, in document order. */
+    nextAfterAnchor() {
+      const candidates = document.querySelectorAll(
+        'a[href], button, input, select, textarea, [tabindex], [contenteditable="true"], [contenteditable=""]',
+      );
+      for (const el of /** @type {NodeListOf<HTMLElement>} */ (candidates)) {
+        if (el === this.host || this.anchor.contains(el) || el.contains(this.anchor)) continue;
+        if (!(this.anchor.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        if (el.tabIndex < 0 || /** @type {HTMLButtonElement} */ (el).disabled) continue;
+        if (el.getClientRects().length === 0) continue;
+        return el;
+      }
+      return null;
+    }
+
     destroy() {
+      window.removeEventListener('keydown', this.onEditorTab);
       this.toggle(false);
       clearTimeout(this.hoverTimer);
       document.removeEventListener('mousemove', this.onPointerMove);
