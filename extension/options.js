@@ -71,6 +71,8 @@
     }
     $input('learn').checked = settings.learnFromPosts;
     $input('learn').disabled = locked.has('learnFromPosts');
+    $input('goal-badge').checked = settings.goalBadge;
+    $input('goal-badge').disabled = locked.has('goalBadge');
     if (document.activeElement !== $('debounce')) $input('debounce').value = String(settings.debounceMs);
     renderSites();
   }
@@ -227,6 +229,9 @@
 
   $('learn').addEventListener('change', () => save({ learnFromPosts: $input('learn').checked }, 'privacy-result',
     $input('learn').checked ? t('options_learn_on') : t('options_learn_off')));
+
+  $('goal-badge').addEventListener('change', () => save({ goalBadge: $input('goal-badge').checked }, 'privacy-result',
+    $input('goal-badge').checked ? t('options_goal_badge_on') : t('options_goal_badge_off')));
 
   $('debounce').addEventListener('change', () => {
     const ms = Math.round(Number($input('debounce').value));

@@ -10,6 +10,7 @@
   const P = globalThis.OnbrandProtocol;
   const S = globalThis.OnbrandSettings;
   const A = globalThis.OnbrandSites;
+  const M = globalThis.OnbrandMetrics;
   /** An element the page has. @param {string} id */
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   /** An <input> the page has. @param {string} id */
@@ -86,8 +87,7 @@
     const items = (answer && answer.ok && Array.isArray(answer.reminders)) ? answer.reminders : [];
     list.replaceChildren(...items.map((r) => {
       const li = document.createElement('li');
-      const where = r.platform ? `${r.platform} ` : '';
-      li.textContent = t('popup_reminder', Math.round(r.current), Math.round(r.target), where, r.days_left);
+      li.textContent = M.reminderLine(r, t);
       return li;
     }));
     $('reminders-section').hidden = items.length === 0;

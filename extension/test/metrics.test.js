@@ -245,3 +245,21 @@ test('the outbox survives a restart through storage, in-flight reports included'
   ]);
   assert.ok(!JSON.stringify(saved).match(/text/));
 });
+
+// -- goals behind, on the popup and the opt-in toolbar badge ----------------------------
+
+test('reminderBadge: the fewest days left, every goal behind in the tooltip', () => {
+  const { t } = require('../src/shared/i18n.js');
+  assert.equal(M.reminderBadge([], t), null);
+  assert.equal(M.reminderBadge(undefined, t), null);
+  assert.equal(M.reminderBadge([{ platform: 'x', current: 'many', target: 3, days_left: 2 }], t), null);
+  const badge = M.reminderBadge([
+    { platform: 'linkedin', current: 1, target: 3, expected: 2.1, days_left: 3 },
+    { platform: null, current: 0.4, target: 5, expected: 3, days_left: 2 },
+  ], t);
+  assert.equal(badge.text, '2d');
+  assert.equal(badge.title,
+    'Behind this week: 1 of 3 linkedin posts this week, 3 days left; 0 of 5 posts this week, 2 days left');
+  assert.equal(M.reminderLine({ platform: 'x', current: 2, target: 4, days_left: 1 }, t),
+    '2 of 4 x posts this week, 1 day left');
+});

@@ -11,6 +11,7 @@ test('defaults: local-only, learning off, the protocol port', () => {
   const { settings, locked } = S.merge(undefined, {});
   assert.equal(settings.privacyMode, 'local-only');
   assert.equal(settings.learnFromPosts, false);
+  assert.equal(settings.goalBadge, false, 'the goal badge is opt-in');
   assert.equal(settings.port, 47615);
   assert.equal(settings.host, '127.0.0.1');
   assert.equal(settings.debounceMs, 300, 'schedule.js\'s DEFAULT_DELAY_MS');
@@ -41,7 +42,7 @@ test('agentUrl: loopback only', () => {
 test('policy wins over the person’s choices and locks what it sets', () => {
   const local = { port: 5000, privacyMode: 'local-only', learnFromPosts: true, sites: { 'x.com': { enabled: false } } };
   const managed = {
-    port: 6000, privacyMode: 'paused', learnFromPosts: false,
+    port: 6000, privacyMode: 'paused', learnFromPosts: false, goalBadge: true,
     enabledSites: ['x.com', 'mastodon.example'], disabledSites: ['www.facebook.com'], siteBrands: { 'linkedin.com': 'acme' },
   };
   const { settings, locked } = S.merge(local, managed);
@@ -52,14 +53,15 @@ test('policy wins over the person’s choices and locks what it sets', () => {
   assert.equal(S.siteState(settings, 'facebook.com').enabled, false);
   assert.equal(S.siteState(settings, 'mastodon.example').enabled, true);
   assert.equal(S.siteState(settings, 'www.linkedin.com').brand, 'acme');
-  for (const k of ['port', 'privacyMode', 'learnFromPosts', 'site:x.com', 'site:facebook.com', 'brand:linkedin.com']) {
+  assert.equal(settings.goalBadge, true);
+  for (const k of ['port', 'privacyMode', 'learnFromPosts', 'goalBadge', 'site:x.com', 'site:facebook.com', 'brand:linkedin.com']) {
     assert.ok(locked.has(k), k);
   }
   assert.deepEqual(S.customSites(settings), ['mastodon.example']);
 });
 
 test('invalid policy values are ignored', () => {
-  const { settings, locked } = S.merge({}, { port: 'x', privacyMode: 'off', learnFromPosts: 'yes' });
+  const { settings, locked } = S.merge({}, { port: 'x', privacyMode: 'off', learnFromPosts: 'yes', goalBadge: 1 });
   assert.equal(settings.port, 47615);
   assert.equal(settings.privacyMode, 'local-only');
   assert.equal(locked.size, 0);

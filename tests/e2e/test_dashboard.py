@@ -8,6 +8,7 @@ them through chrome.storage like any other setting."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 import urllib.request
@@ -170,3 +171,35 @@ def test_popup_opens_the_dashboard(paired, agent: Agent) -> None:
         dash.close()
         if not popup.is_closed():
             popup.close()
+
+
+def test_a_goal_behind_shows_in_the_popup_and_on_the_opted_in_badge(
+    paired, agent: Agent, service_worker
+) -> None:
+    out = agent.cli("goals", "set", "posts_per_week", "500")  # no week is on pace for 500
+    goal_id = out.split("#", 1)[1].split(":", 1)[0]
+    badge = "async () => [await chrome.action.getBadgeText({}), await chrome.action.getTitle({})]"
+    popup = paired.new_page()
+    try:
+        popup.goto(POPUP_URL)
+        expect(popup.locator("#state")).to_have_attribute("data-state", "ready", timeout=30_000)
+        expect(popup.locator("#reminders li")).to_contain_text(
+            re.compile(r"of 500 posts this week, \d+ days? left")
+        )
+        text, _ = service_worker.evaluate(badge)
+        assert text == "", "the badge stays quiet until the person opts in"
+        set_settings(service_worker, {"goalBadge": True})
+        text, title = wait_for(
+            "the goal on the badge",
+            lambda: (got := service_worker.evaluate(badge))[0] and got,
+            timeout=30,
+        )
+        assert re.fullmatch(r"\d+d", text), text
+        assert "Behind this week:" in title and "of 500 posts this week" in title
+        popup.screenshot(path=str(OUTPUT / "e2e-popup-reminders.png"))
+        set_settings(service_worker, {"goalBadge": None})
+        wait_for("the badge to clear", lambda: service_worker.evaluate(badge)[0] == "", timeout=30)
+    finally:
+        set_settings(service_worker, {"goalBadge": None})
+        agent.cli("goals", "remove", goal_id)
+        popup.close()

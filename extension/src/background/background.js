@@ -123,10 +123,32 @@ function setState(state, detail = '') {
   agent.detail = detail;
   const msg = publicState();
   for (const port of [...contentPorts, ...popupPorts]) safePost(port, msg);
-  const b = BADGES[state];
-  ext.action.setBadgeText({ text: b.text }).catch(() => {});
-  ext.action.setBadgeBackgroundColor({ color: b.color }).catch(() => {});
-  ext.action.setTitle({ title: detail ? `${b.title} (${detail})` : b.title }).catch(() => {});
+  paintBadge();
+}
+
+/** A weekly goal behind its pace, for the toolbar button (opt-in `goalBadge`). */
+let goalBadge = /** @type {{text: string, title: string} | null} */ (null);
+const GOAL_BADGE_COLOR = '#9a6700';
+
+function paintBadge() {
+  const b = BADGES[agent.state];
+  const goal = agent.state === 'ready' ? goalBadge : null;
+  const title = agent.detail ? `${b.title} (${agent.detail})` : b.title;
+  ext.action.setBadgeText({ text: goal ? goal.text : b.text }).catch(() => {});
+  ext.action.setBadgeBackgroundColor({ color: goal ? GOAL_BADGE_COLOR : b.color }).catch(() => {});
+  ext.action.setTitle({ title: goal ? `${title}. ${goal.title}` : title }).catch(() => {});
+}
+
+/** Ask the agent which goals are behind, when the person chose to see them on the badge. */
+async function refreshGoalBadge() {
+  let next = /** @type {{text: string, title: string} | null} */ (null);
+  if (agent.settings && agent.settings.goalBadge && agent.state === 'ready') {
+    const answer = await remindersCall({});
+    if (!answer.ok) return; // no answer is no news: keep what the badge shows
+    next = M.reminderBadge(answer.reminders, t);
+  }
+  goalBadge = next;
+  paintBadge();
 }
 
 function safePost(port, msg) {
@@ -286,6 +308,7 @@ function received(ws, raw) {
         created: frame.created !== false,
         brand: frame.brand,
       });
+      refreshGoalBadge(); // the post may have caught a goal up
       break;
     case 'error':
       agentError(frame);
@@ -306,6 +329,7 @@ function welcomed(frame) {
   for (const [id, d] of drafts) if (d.msg) sendDraft(id, d);
   updateKeepalive();
   flushReports();
+  refreshGoalBadge();
 }
 
 const PAIRING_MESSAGES = {
@@ -817,6 +841,7 @@ ext.storage.onChanged.addListener((changes, area) => {
       disconnect();
       if (wanted()) connect();
     }
+    if (!before || after.goalBadge !== before.goalBadge) refreshGoalBadge();
     return syncSiteScripts();
   }).catch((err) => console.warn('onbrand: settings', err));
 });

@@ -332,7 +332,39 @@
     }
   }
 
-  const api = { localDay, reportSite, ActiveTime, SessionBook, ReportOutbox };
+  // -- weekly goals behind their pace (the agent's `reminders`) ------------------------
+
+  /**
+   * One goal behind, as the popup lists it: "1 of 3 linkedin posts this week, 2 days left".
+   * @param {{platform?: string | null, current: number, target: number, days_left: number}} r
+   * @param {(key: string, ...subs: (string | number)[]) => string} t
+   */
+  function reminderLine(r, t) {
+    const [now, target, where] = [Math.round(r.current), Math.round(r.target), r.platform ? `${r.platform} ` : ''];
+    if (r.days_left === 1) return t('popup_reminder_one_day', now, target, where);
+    return t('popup_reminder', now, target, where, r.days_left);
+  }
+
+  /**
+   * The toolbar badge for goals behind (opt-in): the fewest days left as its text,
+   * every goal behind in its tooltip; null when none is behind.
+   * @param {unknown} reminders
+   * @param {(key: string, ...subs: (string | number)[]) => string} t
+   * @returns {{text: string, title: string} | null}
+   */
+  function reminderBadge(reminders, t) {
+    const behind = (Array.isArray(reminders) ? reminders : []).filter(
+      (r) => r && Number.isFinite(r.days_left) && Number.isFinite(r.current) && Number.isFinite(r.target),
+    );
+    if (!behind.length) return null;
+    const days = Math.min(...behind.map((r) => r.days_left));
+    return {
+      text: t('action_goal_badge', days),
+      title: `${t('popup_reminders_title')}: ${behind.map((r) => reminderLine(r, t)).join('; ')}`,
+    };
+  }
+
+  const api = { localDay, reportSite, reminderLine, reminderBadge, ActiveTime, SessionBook, ReportOutbox };
   root.OnbrandMetrics = api;
   if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

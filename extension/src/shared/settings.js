@@ -21,6 +21,7 @@
  * @property {number} port
  * @property {string} privacyMode one of PRIVACY_MODES
  * @property {boolean} learnFromPosts
+ * @property {boolean} goalBadge
  * @property {number} debounceMs
  * @property {number} reportIntervalS
  * @property {number} activeIdleS
@@ -54,6 +55,8 @@
     // paused: nothing is read or sent; no overlay.
     privacyMode: 'local-only',
     learnFromPosts: false,
+    // Weekly goals behind their pace on the toolbar button (the popup always lists them).
+    goalBadge: false,
     // The pause in typing before a draft is sent (content scripts; options page).
     debounceMs: DEFAULT_DELAY_MS,
     // Dashboard aggregates (docs/dashboard.md): how often active time is reported
@@ -122,9 +125,11 @@
       s.privacyMode = managed.privacyMode;
       locked.add('privacyMode');
     }
-    if (typeof managed.learnFromPosts === 'boolean') {
-      s.learnFromPosts = managed.learnFromPosts;
-      locked.add('learnFromPosts');
+    for (const key of /** @type {const} */ (['learnFromPosts', 'goalBadge'])) {
+      if (typeof managed[key] === 'boolean') {
+        s[key] = managed[key];
+        locked.add(key);
+      }
     }
     const site = (host) => {
       const key = siteKey(host);
