@@ -3,16 +3,25 @@ a second browser whose UI language is Indonesian (`--lang=id`) is pointed at
 the agent from its options page and paired from its popup, and the card on a
 fixture editor speaks Indonesian (badge word, buttons, headings) while the
 agent's hint messages stay in the brand's language (the demo brand's is
-English). Screenshots: test-output/i18n-id-*.png."""
+English). Then the Indonesian demo brand, Kopi Lereng (agent/demo_id/), checks
+X's drafts (its per-site brand, set on the options page): the English
+translation of one of its posts and an Indonesian rewording of another are
+repeats, with the hints in Indonesian. Screenshots: test-output/i18n-id-*.png."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from embeddings.e5 import E5
+from embeddings.onnx import build_dir, is_built
+from tests.conftest import ROOT
 from tests.e2e.conftest import (
     EXTENSION,
     EXTENSION_ID,
@@ -22,12 +31,15 @@ from tests.e2e.conftest import (
     launch_chromium,
 )
 from tests.e2e.test_extension import (
+    ANALYSIS_TIMEOUT,
     PARAPHRASES,
     SITES,
     TYPE_DELAY,
+    clear_editor,
     open_editor,
     open_panel,
     settled,
+    type_draft,
 )
 from tests.e2e.test_hints import DRAFT, SUBMIT, hint_of
 
@@ -185,3 +197,159 @@ def test_repeat_update_and_approve_as_posted_are_indonesian(page_id: Page) -> No
     shot(page_id, "posted")
     panel.locator(".dismiss").click()
     expect(h.locator(".badge .label")).not_to_have_text("Terbit")
+
+
+# -- an Indonesian brand ----------------------------------------------------------------
+
+KOPI = "demo-id"  # `onbrand demo --lang id`: Kopi Lereng, a café chain in Bandung
+KOPI_POSTS = [
+    json.loads(line)
+    for line in (ROOT / "agent/demo_id/posts.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+
+def kopi_post(start: str) -> dict:
+    (post,) = [p for p in KOPI_POSTS if p["text"].startswith(start)]
+    return post
+
+
+# Facebook, 2025-11-10, and its English translation (ours, with an emoji of our own).
+OUTAGE = kopi_post("Lereng Buah Batu tutup sementara mulai pukul 14.30 WIB")
+OUTAGE_EN = (
+    "Lereng Buah Batu is closed for now, from 14.30 WIB today: the power is out all along "
+    "Jl. Buah Batu ⚡ PLN expects it to come back on around 18.00 WIB. Our other three bars "
+    "are open as usual. The latest news is at kopilereng.id/info"
+)
+# Threads, 2025-03-11, said again in other Indonesian words.
+SWEET = kopi_post("Pertanyaan yang paling sering masuk minggu ini: kenapa Kopi Susu Lereng")
+SWEET_AGAIN = (
+    "Kenapa Kopi Susu Lereng tidak semanis kopi susu lain? Gula arennya sengaja kami takar "
+    "18 ml per gelas, bukan 30 ml, supaya rasa kopi Manglayang-nya tetap terasa ☕ Suka yang "
+    "lebih manis? Bilang saja ke barista, tambah satu pump gratis."
+)
+# The agent's words for an `id` brand (agent/messages.py, agent/analyzers/originality.py).
+ALREADY_SAID = (
+    r"Ini mengatakan hal yang sudah dikatakan postingan {platform} Anda tanggal {date} "
+    r"\(kemiripan 0\.\d\d\)\. Tambahkan apa yang baru sejak itu, atau tautkan ke postingan itu\."
+)
+IN_ANOTHER_LANGUAGE = "Ini postingan itu dalam bahasa lain (bahasa Indonesia)."
+ENGLISH_HINT = re.compile(r"\b(This says|already said|similarity|another language|Add what)\b")
+
+
+def set_site_brand(
+    browser: BrowserContext, site: str, brand: str | None, active: str | None = None
+) -> None:
+    """Choose the brand a site's drafts are checked as, on the options page (None:
+    the agent's active brand, the default, which the list names: `active`)."""
+    options = browser.new_page()
+    try:
+        options.goto(OPTIONS_URL)
+        select = options.get_by_label(msg("options_brand_for", site), exact=True)
+        if brand:
+            # The brand list is the agent's welcome: reconnect to hear of one added since.
+            options.locator("#reconnect").click()
+            expect(options.locator("#state")).to_have_attribute(
+                "data-state", "ready", timeout=30_000
+            )
+            expect(select.locator(f'option[value="{brand}"]')).to_have_count(1, timeout=30_000)
+        if active:
+            expect(select.locator('option[value=""]')).to_have_text(
+                msg("options_active_brand_named", active)
+            )
+        select.select_option(brand or "")
+        expect(options.locator("#sites-result")).to_have_text(
+            msg("options_site_brand_set", site, brand)
+            if brand
+            else msg("options_site_brand_active", site)
+        )
+        expect(select).to_have_value(brand or "")
+    finally:
+        options.close()
+
+
+@pytest.fixture
+def kopi_on_x(paired_id: BrowserContext, agent: Agent, e5_models: Path) -> Iterator[str]:
+    """Kopi Lereng in the agent, loaded as a person does (`onbrand demo --lang id`, which
+    makes it the active brand), the English demo brand made active again (`onbrand brands
+    use`) for the other tests, and X set to Kopi Lereng on the Indonesian options page;
+    X is back on the active brand afterwards. Kopi Lereng stays: a running agent keeps
+    a removed brand's id (`onbrand brands remove` asks for a restart), and the writing
+    session the extension reports when the page closes would then fail to record."""
+    cache = agent.home / "models"
+    if not is_built("int8", cache, recipe=E5):
+        # The session's e5 build (tests/conftest.py), not a second one in the agent's home.
+        shutil.copytree(build_dir(e5_models, E5), build_dir(cache, E5), dirs_exist_ok=True)
+    active = json.loads(agent.cli("status", "--json"))["active_brand"]
+    try:
+        agent.cli("demo", "--lang", "id", "--quiet", timeout=900)
+    finally:
+        agent.cli("brands", "use", active)
+    set_site_brand(paired_id, "X", KOPI, active)
+    try:
+        yield active
+    finally:
+        set_site_brand(paired_id, "X", None)
+
+
+def originality_hint(panel: Locator) -> Locator:
+    return panel.locator('.hint[data-kind="originality"]')
+
+
+def test_an_indonesian_brand_finds_its_post_in_english_and_reworded(
+    page_id: Page, kopi_on_x: str
+) -> None:
+    site = SITES[0]  # X, Draft.js
+    open_editor(page_id, site)
+    type_draft(page_id, OUTAGE_EN)
+    h = settled(page_id)
+    panel = open_panel(h)
+    # The nearest post is the Indonesian original, and the draft repeats it.
+    expect(panel.locator(".nearest .quote")).to_have_text(OUTAGE["text"], timeout=ANALYSIS_TIMEOUT)
+    expect(h).to_have_attribute("data-verdict", "repeat")
+    expect(panel.locator(".nearest .meta")).to_contain_text("Facebook")
+    expect(panel.locator(".nearest .meta")).to_contain_text("% mirip")
+    # The agent's words are the brand's language, Indonesian; it says this is a translation.
+    hint = originality_hint(panel)
+    expect(hint).to_have_attribute("data-severity", "alert")
+    said = ALREADY_SAID.format(platform="Facebook", date="2025-11-10")
+    expect(hint.locator(".msg")).to_have_text(
+        re.compile("^" + said + " " + re.escape(IN_ANOTHER_LANGUAGE) + "$")
+    )
+    expect(panel.locator(".summary")).to_have_text(
+        "Hampir mengulang postingan Facebook Anda tanggal 2025-11-10: tambahkan apa yang "
+        "baru sejak itu, atau tautkan ke postingan itu."
+    )
+    messages = panel.locator(".hint .msg").all_inner_texts()
+    assert not [m for m in messages if ENGLISH_HINT.search(m)], messages
+    # The card's own words follow the browser: Indonesian, naming the site's brand.
+    expect(panel).to_have_attribute("aria-label", msg("card_label"))
+    expect(h.locator(".badge .label")).to_have_text(msg("verdict_repeat_short"))
+    expect(panel.locator("header h2")).to_have_text(msg("verdict_repeat_title"))
+    expect(panel.locator("header .sub")).to_have_text(f"{msg('card_brand', KOPI)} · X")
+    expect(panel.locator(".hints h3")).to_have_text(msg("card_hints_heading"))
+    expect(panel.locator(".nearest h3")).to_have_text(msg("card_nearest_heading"))
+    expect(hint.locator(".sev")).to_have_attribute("aria-label", msg("severity_alert"))
+    expect(hint.locator(".update")).to_have_text(msg("card_update"))
+    expect(hint.locator(".ignore")).to_have_text(msg("card_ignore"))
+    expect(panel.locator(".approve")).to_have_text(msg("card_approve"))
+    names = panel.locator(".score .name").all_inner_texts()
+    assert msg("score_originality") in names, names
+    panel.locator(".nearest").scroll_into_view_if_needed()
+    shot(page_id, "brand-repeat")
+
+    # An Indonesian rewording of another post: a repeat, and no word of translation.
+    clear_editor(page_id)
+    type_draft(page_id, SWEET_AGAIN)
+    h = settled(page_id)
+    panel = open_panel(h)
+    expect(panel.locator(".nearest .quote")).to_have_text(SWEET["text"], timeout=ANALYSIS_TIMEOUT)
+    expect(h).to_have_attribute("data-verdict", "repeat")
+    expect(h.locator(".badge .label")).to_have_text(msg("verdict_repeat_short"))
+    expect(panel.locator(".nearest .meta")).to_contain_text("Threads")
+    said = ALREADY_SAID.format(platform="Threads", date="2025-03-11")
+    expect(originality_hint(panel).locator(".msg")).to_have_text(re.compile("^" + said + "$"))
+    messages = panel.locator(".hint .msg").all_inner_texts()
+    assert not [m for m in messages if ENGLISH_HINT.search(m)], messages
+    panel.locator(".nearest").scroll_into_view_if_needed()
+    shot(page_id, "brand-paraphrase")
