@@ -261,8 +261,10 @@ class Store:
         self._lock = threading.RLock()
         # A brand's id never changes while it exists (brands are not renamed; a
         # removed one is dropped from here), so each name is looked up once; every
-        # draft names its brand. Another process's `brands remove` is seen at restart.
+        # draft names its brand. Forgotten when another process (the CLI's `brands
+        # remove`) commits to the file, which SQLite's data_version tells.
         self._brand_ids: dict[str, int] = {}
+        self._brand_ids_version = -1
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             created = self._create()
@@ -443,7 +445,12 @@ class Store:
 
     def brand_id(self, name: str) -> int:
         key = name.strip().lower()
-        bid = self._brand_ids.get(key)
+        with self._lock:
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if version != self._brand_ids_version:
+                self._brand_ids.clear()
+                self._brand_ids_version = version
+            bid = self._brand_ids.get(key)
         if bid is not None:
             return bid
         rows = self._q("SELECT id FROM brands WHERE name=?", (key,))

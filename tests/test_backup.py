@@ -226,3 +226,25 @@ def test_cli_round_trip_and_confirmation(
     assert main(["export", "demo", str(tmp_path / "no" / "such" / "dir.json")]) == 2
     assert "choose a folder you can write" in capsys.readouterr().err
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_brand_removed_by_another_process_is_unknown_here_at_once(tmp_path: Path) -> None:
+    """The CLI's `brands remove` runs beside the agent: the agent's store, which knew
+    the brand's id, says the brand is unknown (a one-line error), and does not write
+    rows for the id that is gone (SQLite refused them with a foreign-key error)."""
+    from agent.store import StoreError
+
+    agent_store = Store(tmp_path / "onbrand.sqlite3")
+    agent_store.ensure_brand("kopi")
+    agent_store.brand_id("kopi")  # known, and kept in memory
+    cli_store = Store(tmp_path / "onbrand.sqlite3")
+    cli_store.remove_brand("kopi")
+    cli_store.close()
+    with pytest.raises(StoreError, match="unknown brand 'kopi'"):
+        agent_store.brand_id("kopi")
+    again = Store(tmp_path / "onbrand.sqlite3")
+    again.ensure_brand("kopi")  # made again by another process: found at once
+    fresh = again.brand_id("kopi")
+    again.close()
+    assert agent_store.brand_id("kopi") == fresh
+    agent_store.close()
