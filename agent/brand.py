@@ -57,6 +57,8 @@ class BrandState:
     language: str = DEFAULT_LANGUAGE
     # The rules ignored for the brand when `rules` was made (see `Brands.current`).
     ignored_rules: list[str] = field(default_factory=list)
+    # The stored rules.toml (file name, text) `rules` was made from.
+    rules_source: tuple[str, str] | None = None
 
 
 def embed(enc: Encoder, texts: list[str], progress: Progress | None = None) -> np.ndarray:
@@ -100,6 +102,8 @@ class Brands:
         self._multilingual = multilingual or (lambda: load_encoder("e5-int8"))
         self._languages: dict[str, str] = {}
         self._states: dict[str, BrandState] = {}
+        # The store's change mark when `current` last caught a brand up.
+        self._marks: dict[str, tuple[int, int]] = {}
         self._states_lock = threading.Lock()
         self._write_locks: dict[str, threading.RLock] = {}
         self._migrations: dict[str, threading.Thread] = {}
@@ -158,9 +162,13 @@ class Brands:
 
     def current(self, brand: str) -> BrandState:
         """The brand's state, first catching up with changes another process
-        committed (`onbrand approve`, `import` or `posts remove` while the agent
-        serves). Every change records a new version, so one small query tells."""
+        committed (`onbrand approve`, `import`, `posts remove` or `rules` while the
+        agent serves). Nothing is asked of the store unless the file changed since
+        the last look; then a post change shows as a new voice version."""
         st = self.state(brand)
+        mark = self.store.change_mark()
+        if self._marks.get(brand) == mark:
+            return st
         if self.store.voice_version(brand) != st.voice.version:
             with self.write_lock(brand):
                 st = self._states.get(brand) or self.state(brand)
@@ -173,13 +181,16 @@ class Brands:
                     else:
                         st = self.build(brand, encoder=st.encoder)
                         self._states[brand] = st
-        # A rule ignored or checked again by another process (`onbrand rules
-        # unignore`): one small query, and only the rules are made again.
+        # Rules loaded, ignored or checked again by another process (`onbrand
+        # rules FILE`, `rules unignore`): only the rules are made again.
         ignored = self.store.ignored_rules(brand)
-        if ignored != st.ignored_rules:
+        source = self.store.rules_source(brand)
+        if ignored != st.ignored_rules or source != st.rules_source:
             with self.write_lock(brand):
                 st.rules = self._rules(brand)
                 st.ignored_rules = ignored
+                st.rules_source = source
+        self._marks[brand] = mark
         return st
 
     def _needs_migration(self, brand: str, st: BrandState) -> bool:
@@ -290,6 +301,7 @@ class Brands:
             rules=self._rules(brand),
             language=self.language(brand),
             ignored_rules=self.store.ignored_rules(brand),
+            rules_source=self.store.rules_source(brand),
         )
 
     def _style_rows(self, brand: str, post_ids: list[int]) -> dict[int, np.ndarray]:

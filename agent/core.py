@@ -407,6 +407,7 @@ class Onbrand:
                 # One reference swap: analyses see old or new, never half.
                 st.ignored_rules = self.store.ignored_rules(brand)
                 st.rules = without_ignored(ruleset, st.ignored_rules)
+                st.rules_source = (name, source)
         return {"brand": brand, "rules": len(ruleset)}
 
     def ignored_rules(self, brand: str | None = None) -> dict[str, Any]:

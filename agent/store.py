@@ -443,10 +443,18 @@ class Store:
                 db.execute("UPDATE brands SET display_name=? WHERE name=?", (display_name, name))
             return int(db.execute("SELECT id FROM brands WHERE name=?", (name,)).fetchone()[0])
 
+    def change_mark(self) -> tuple[int, int]:
+        """Changes since: another connection's commits to the file (SQLite's
+        data_version) and this connection's own writes. Equal marks: nothing
+        changed in between."""
+        with self._lock:
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            return version, self._db.total_changes
+
     def brand_id(self, name: str) -> int:
         key = name.strip().lower()
         with self._lock:
-            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            version = self.change_mark()[0]
             if version != self._brand_ids_version:
                 self._brand_ids.clear()
                 self._brand_ids_version = version

@@ -37,6 +37,24 @@ def test_an_ignored_rule_stops_hinting_and_comes_back(demo: Onbrand) -> None:
     assert demo.ignored_rules()["rules"] == []
 
 
+def test_rules_loaded_by_another_process_apply_at_the_next_analysis(
+    demo: Onbrand, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`onbrand rules FILE` while the agent serves: the agent's next analysis checks
+    the new file's rules, not the ones it started with."""
+    assert "terminology" in rules_hit(demo)
+    new = tmp_path / "rules.toml"
+    new.write_text(
+        '[[rule]]\nname = "no-leeds"\nkind = "existence"\nterms = ["Leeds"]\n'
+        'message = "We name no city before the opening is confirmed."\nseverity = "warn"\n',
+        encoding="utf-8",
+    )
+    assert main(["rules", str(new)]) == 0  # the CLI: another connection to the file
+    assert "1 rules for brand demo" in capsys.readouterr().out
+    hit = rules_hit(demo)
+    assert "no-leeds" in hit and "terminology" not in hit
+
+
 def test_only_a_rule_of_the_brand_can_be_ignored(demo: Onbrand) -> None:
     with pytest.raises(OnbrandError, match="no rule 'nope'"):
         demo.ignore_rule("nope")
