@@ -450,14 +450,19 @@
       this.badge.title = `onbrand: ${what}${issues ? `, ${issues} ${issues === 1 ? t('badge_issue') : t('badge_issues')}` : ''}`;
     }
 
-    /** After a publish: approve exactly what was posted, or not. */
-    renderPosted() {
-      const status = h('span', {
+    /** What became of the last approval (a polite live region), as both cards show it. */
+    approveStatusLine() {
+      return h('span', {
         class: 'approve-status',
         role: 'status',
         'aria-live': 'polite',
         'data-tone': this.approveStatus ? this.approveStatus.tone : null,
       }, this.approveStatus ? this.approveStatus.text : '');
+    }
+
+    /** After a publish: approve exactly what was posted, or not. */
+    renderPosted() {
+      const status = this.approveStatusLine();
       this.panel.replaceChildren(
         h('header', null,
           h('span', { class: 'mark', 'data-tone': 'good' }),
@@ -521,12 +526,7 @@
         title: t('card_approve_title'),
         onclick: () => this.onApprove(),
       }, t('card_approve'));
-      const status = h('span', {
-        class: 'approve-status',
-        role: 'status',
-        'aria-live': 'polite',
-        'data-tone': this.approveStatus ? this.approveStatus.tone : null,
-      }, this.approveStatus ? this.approveStatus.text : '');
+      const status = this.approveStatusLine();
 
       this.panel.replaceChildren(...[
         h('header', null,
