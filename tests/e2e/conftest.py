@@ -299,13 +299,19 @@ def browser(
         context.close()
 
 
-@pytest.fixture(scope="package")
-def service_worker(browser):
-    workers = [w for w in browser.service_workers if EXTENSION_ID in w.url]
+def extension_worker(context):
+    """The extension's background service worker in a browser context (waited for
+    when it has not started yet)."""
+    workers = [w for w in context.service_workers if EXTENSION_ID in w.url]
     if not workers:
-        workers = [browser.wait_for_event("serviceworker", timeout=30_000)]
+        workers = [context.wait_for_event("serviceworker", timeout=30_000)]
     assert EXTENSION_ID in workers[0].url, workers[0].url
     return workers[0]
+
+
+@pytest.fixture(scope="package")
+def service_worker(browser):
+    return extension_worker(browser)
 
 
 def pair_through_popup(browser, code: str) -> str:

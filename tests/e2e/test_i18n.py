@@ -28,6 +28,7 @@ from tests.e2e.conftest import (
     OUTPUT,
     POPUP_URL,
     Agent,
+    extension_worker,
     launch_chromium,
 )
 from tests.e2e.test_extension import (
@@ -77,8 +78,7 @@ def browser_id(playwright_sync, chromium, site_server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def worker_id(browser_id):
-    workers = [w for w in browser_id.service_workers if EXTENSION_ID in w.url]
-    return workers[0] if workers else browser_id.wait_for_event("serviceworker", timeout=30_000)
+    return extension_worker(browser_id)
 
 
 @pytest.fixture(scope="module")
