@@ -112,6 +112,32 @@ def test_round_trip_hello_analyze_approve(server: AgentServer) -> None:
     run(go())
 
 
+def test_answers_say_where_the_service_spent_its_time(server: AgentServer) -> None:
+    """Beside the core's steps, an answer carries the service's: the wait for the
+    worker thread, the way back, and the previous frame's JSON and send."""
+
+    async def go() -> list[dict[str, float]]:
+        out = []
+        async with connect(server.port) as c:
+            await c.hello(token())
+            for i, text in enumerate(["Kami buka cabang baru di Bandung 🚲", "Same here ✨"]):
+                t0 = time.perf_counter()
+                await c.analyze("d", i, text, platform="x")
+                timings = (await c.expect("analysis"))["result"]["timings_ms"]
+                timings["client"] = (time.perf_counter() - t0) * 1000
+                out.append(timings)
+        return out
+
+    answers = run(go())
+    for t in answers:
+        assert {"queue", "back", "send_last", "total", "embed"} <= set(t)
+        assert "started" not in t and "ended" not in t  # the worker's raw stamps stay inside
+        assert all(t[k] >= 0 for k in ("queue", "back", "send_last"))
+        # What the service reports fits in what the client waited.
+        assert t["queue"] + t["total"] + t["back"] <= t["client"]
+    assert answers[1]["send_last"] > 0  # the first answer's own encoding and send
+
+
 def test_latest_wins_under_a_burst(server: AgentServer) -> None:
     words = [
         "Tidewater",

@@ -520,7 +520,9 @@ async def one_shot(
             await c.analyze("whole", i, text, platform="x")
             frame = await c.expect("analysis")
             lat.append((time.perf_counter() - t0) * 1000)
-            timings.append(frame["result"].get("timings_ms", {}))
+            timings.append(
+                {**frame["result"].get("timings_ms", {}), "bytes": len(json.dumps(frame))}
+            )
             if inner is not None and bare_texts:
                 t0 = time.perf_counter()
                 inner.encode([bare_texts[i % len(bare_texts)]])
@@ -1058,7 +1060,8 @@ def realistic_rows(
     """Whole 280-character drafts cut from real posts, with the bare encoder timed
     on other windows of the same posts between the requests: the goal rows (issue
     #23) are these, at p95. "Outside the core" is the end-to-end time less the
-    agent's own `timings_ms.total`: the websocket, JSON and the event loop."""
+    agent's own `timings_ms.total`, split into the service's stamps (`queue`,
+    `back`, `send_last`) and the rest: the loopback and this client."""
     from embeddings.backends import load_encoder
 
     texts, source = realistic_drafts(n, 281, data)
@@ -1084,7 +1087,7 @@ def realistic_rows(
         ),
         Row(
             "  of which outside the core (websocket, JSON, event loop)",
-            p50_p95(outside),
+            f"{p50_p95(outside)}; {service_split(lat, got['timings'])}",
             data={"p50_ms": pct(outside, 50), "p95_ms": pct(outside, 95)},
         ),
         Row(
@@ -1104,6 +1107,29 @@ def realistic_rows(
     for r in rows:
         say(r.measure + ": " + r.result)
     return rows
+
+
+# Keys of an answer's `timings_ms` the service adds (agent/service/websocket.py:
+# _stamp), and the answer's size, which `one_shot` adds.
+SERVICE_KEYS = ("queue", "back", "send_last", "bytes")
+
+
+def service_split(lat: list[float], timings: list[dict[str, float]]) -> str:
+    """p50 of the service's own stamps, of what is left for the loopback and the
+    client, and the answers' size."""
+
+    def p50(key: str) -> float:
+        return pct([float(t.get(key, math.nan)) for t in timings], 50)
+
+    rest = [
+        e - sum(float(t.get(k, math.nan)) for k in ("total", "queue", "back", "send_last"))
+        for e, t in zip(lat, timings, strict=True)
+    ]
+    return (
+        f"p50 queue {p50('queue'):.2f}, back {p50('back'):.2f}, JSON and send "
+        f"{p50('send_last'):.2f} ms, loopback and client {pct(rest, 50):.2f} ms; "
+        f"answers p50 {p50('bytes') / 1000:.1f} KB"
+    )
 
 
 def kit_row(encoder: Any, n_posts: int, n_new: int) -> Row:
@@ -1254,7 +1280,7 @@ def agent_section(
         lat = whole["latency_ms"]
         raw["e2e_whole_280_ms"] = lat
         parts = whole["timings"]
-        keys = [k for k in parts[0] if k != "total"] if parts else []
+        keys = [k for k in parts[0] if k not in ("total", *SERVICE_KEYS)] if parts else []
         agent_parts = {k: round(pct([p.get(k, 0.0) for p in parts], 50), 1) for k in keys}
         agent_total = [p.get("total", math.nan) for p in parts]
         rows.append(

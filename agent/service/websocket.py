@@ -103,13 +103,19 @@ class Conn:
         default_factory=lambda: TokenBucket(CHARS_PER_SECOND, P.MAX_TEXT_CHARS)
     )
 
+    # The last frame's JSON encoding and websocket send, ms: an answer cannot
+    # carry its own, so the next analysis carries it (`timings_ms.send_last`).
+    last_send_ms: float = 0.0
+
     async def send(self, frame: dict[str, Any]) -> None:
         if self.ws.closed:
             return
         async with self.send_lock:
+            t = time.perf_counter()
             # The peer may have gone; its pending work is dropped on close.
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await self.ws.send_str(P.dumps(frame))
+            self.last_send_ms = round((time.perf_counter() - t) * 1000, 2)
 
 
 @dataclass
@@ -117,6 +123,7 @@ class Job:
     conn: Conn
     msg: P.Analyze
     order: int = 0  # arrival order across lanes
+    received: float = field(default_factory=time.perf_counter)
 
 
 class Lane:
@@ -213,10 +220,20 @@ class Scheduler:
     async def _analyse(self, drafts: list[Draft]) -> list[dict[str, Any] | None]:
         """Results in order; None for a draft whose analysis failed. A batch that
         fails is analysed again one draft at a time, so one bad draft never fails
-        another client's."""
+        another client's. Each result's `timings_ms` gets `started` and `ended`
+        (perf_counter seconds on the worker thread, for `_stamp`)."""
         loop = asyncio.get_running_loop()
+
+        def timed() -> list[dict[str, Any]]:
+            started = time.perf_counter()
+            results = self.core.analyze_many(drafts)
+            ended = time.perf_counter()
+            for r in results:
+                r["timings_ms"].update(started=started, ended=ended)
+            return results
+
         try:
-            return list(await loop.run_in_executor(self.executor, self.core.analyze_many, drafts))
+            return list(await loop.run_in_executor(self.executor, timed))
         except Exception:
             if len(drafts) == 1:
                 log.exception("analysis failed")
@@ -263,6 +280,7 @@ class Scheduler:
                         continue
                     self.last_seq[key] = max(self.last_seq.get(key, -1), job.msg.seq)
                     self.analysed += 1
+                    _stamp(result["timings_ms"], job)
                     await job.conn.send(
                         {
                             "type": "analysis",
@@ -271,6 +289,17 @@ class Scheduler:
                             "result": result,
                         }
                     )
+
+
+def _stamp(timings: dict[str, Any], job: Job) -> None:
+    """The service's part of a draft's time, beside the core's: `queue` from the
+    frame's arrival to the analysis starting on the worker thread, `back` from
+    its end to this answer's turn to be sent, and `send_last` (see Conn)."""
+    started, ended = timings.pop("started", None), timings.pop("ended", None)
+    if started is not None and ended is not None:
+        timings["queue"] = round((started - job.received) * 1000, 2)
+        timings["back"] = round((time.perf_counter() - ended) * 1000, 2)
+    timings["send_last"] = job.conn.last_send_ms
 
 
 def _re(m: P.Analyze) -> dict[str, Any]:
