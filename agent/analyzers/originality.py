@@ -119,6 +119,7 @@ def originality_value(sim: float, repeat: float, echo: float) -> int:
     return int(round(min(max(v, 0.0), 100.0)))
 
 
+@lru_cache(maxsize=1024)  # a draft meets its three nearest posts; posts recur
 def _language(text: str) -> str | None:
     """en or id when a text's function words say so clearly, else None."""
     ind, eng = counts(text)
