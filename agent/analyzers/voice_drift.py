@@ -22,7 +22,7 @@ from agent.brand import BrandState
 from agent.messages import say, style_reason
 from agent.models.voice import MIN_POSTS, STYLE_Z_FREE
 from agent.platforms import PLATFORM_NAMES
-from agent.text.style import NAMES, Range, fair_reasons, features, usual_range
+from agent.text.style import NAMES, Deviation, Range, fair_reasons, features, usual_range
 
 # A platform's own posts are the yardstick of a draft's length once the brand has
 # this many of them; below it, all the brand's posts are.
@@ -95,8 +95,11 @@ class VoiceDrift:
             lambda state: {}, 0.0, 2**62
         )
 
-    def prepare(self, draft: Draft, state: object = None) -> np.ndarray:
-        return features(draft.text)  # the style half needs only the text
+    def prepare(self, draft: Draft, state: object = None) -> tuple[np.ndarray, list[Deviation]]:
+        """The style half needs only the text and the brand's norms."""
+        values = features(draft.text)
+        voice = getattr(state, "voice", None)
+        return values, (voice.style.deviations(values) if voice is not None else [])
 
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         voice = view.state.voice
@@ -116,20 +119,20 @@ class VoiceDrift:
                     )
                 }
             )
-        values = prepared(view, self.name)
-        if values is None:
-            values = features(draft.text)
+        got = prepared(view, self.name)
+        values = features(draft.text) if got is None else got[0]
+        every = voice.style.deviations(values) if got is None else got[1]
         s = voice.score(
             view.vec,
             draft.text,
             np.array([sim for _, sim in view.neighbours]),
             values,
+            every,
         )
         value = int(s["value"])
         # The value counts every style move; a reason is only one a person can act
         # on (agent.text.style.fair_reasons): no length that is usual for the
         # platform, no reading grade of a hashtag post or a post in another language.
-        every = voice.style.deviations(values)
         moves = [m for m in every if abs(m["z"]) >= STYLE_Z_FREE]
         # The length is judged against the platform's own posts: a brand that writes
         # long on LinkedIn and short on X has a wide spread over all of them.

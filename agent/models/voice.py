@@ -211,11 +211,12 @@ class VoiceModel:
         text: str,
         nearest: np.ndarray | None = None,
         style_values: np.ndarray | None = None,
+        style_moves: list[Deviation] | None = None,
     ) -> VoiceScore:
         """Drift 0-100 with the reasons behind it. `nearest`: the cosines of the
         draft's nearest brand posts (at least k of them), as the agent's index
         found them; without it, the kept vectors are searched. `style_values`:
-        `features(text)` if already computed."""
+        `features(text)` if already computed, `style_moves` their deviations."""
         if nearest is None:
             if self.vectors is None:
                 raise ValueError("give the nearest cosines, or fit with keep_vectors=True")
@@ -224,7 +225,11 @@ class VoiceModel:
         typ = float(affinity(sims, vec[None, :], self.k)[0])
         z = (typ - self.median) / self.mad
         emb_drift = 100.0 / (1.0 + math.exp(Z_SLOPE * (z - Z_MID)))
-        moves = self.style.deviations(features(text) if style_values is None else style_values)
+        if style_moves is None:
+            style_moves = self.style.deviations(
+                features(text) if style_values is None else style_values
+            )
+        moves = style_moves
         excess = sum(max(0.0, abs(m["z"]) - STYLE_Z_FREE) for m in moves)
         style_drift = STYLE_CAP * (1.0 - math.exp(-excess / STYLE_SCALE))
         drift = 100.0 - (100.0 - emb_drift) * (100.0 - style_drift) / 100.0
