@@ -163,6 +163,13 @@ def _when(post: dict[str, object], lang: str) -> str:
 class Originality:
     name = "originality"
 
+    def prepare(self, draft: Draft, state: object = None) -> None:
+        """The draft's own half of each comparison, while it embeds: its pair
+        side and its language (both kept for `analyze`; its concrete details are
+        specificity's text step)."""
+        side(draft.text)
+        _language(draft.text)
+
     def analyze(self, draft: Draft, view: BrandView) -> Finding:
         state = view.state
         lang = language(view)
