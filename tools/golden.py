@@ -84,11 +84,18 @@ def _texts(data: Path | None) -> list[dict[str, Any]]:
     return items
 
 
-def _strip(frame: dict[str, Any]) -> dict[str, Any]:
-    """The frame without its timings, which differ run to run."""
-    return {
-        k: _strip(v) if isinstance(v, dict) else v for k, v in frame.items() if k != "timings_ms"
-    }
+# What differs run to run: the timings, and when the demo posts were approved (the
+# load, moments before the run).
+VARYING = ("timings_ms", "approved_at")
+
+
+def _strip(frame: Any) -> Any:
+    """The frame without what differs run to run, at any depth."""
+    if isinstance(frame, dict):
+        return {k: _strip(v) for k, v in frame.items() if k not in VARYING}
+    if isinstance(frame, list):
+        return [_strip(v) for v in frame]
+    return frame
 
 
 async def _over_socket(core: Any, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
