@@ -27,7 +27,7 @@ from agent.config import (
     valid_port,
 )
 
-SWITCH_INTERVAL_S = 0.0005  # the GIL switch interval while serving (see cmd_serve)
+SWITCH_INTERVAL_S = 0.001  # the GIL switch interval while serving (see cmd_serve)
 START_GRACE_S = 10.0  # the longest index builds wait for the server to listen
 
 
