@@ -258,11 +258,18 @@ def _read_goals(path: Path) -> list[dict[str, Any]]:
 # -- git -----------------------------------------------------------------------------
 def git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the user's git in the kit; a failure is one line from git's own message."""
+    proc: subprocess.CompletedProcess[str] = _run_git(folder, args, text=True)
+    if check and proc.returncode != 0:
+        raise KitError(f"git {args[0]} failed: {_said(folder, proc)}")
+    return proc
+
+
+def _run_git(folder: Path, args: tuple[str, ...], text: bool) -> subprocess.CompletedProcess[Any]:
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             ["git", "-C", str(folder), *args],
             capture_output=True,
-            text=True,
+            text=text,
             timeout=GIT_TIMEOUT_S,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never hang on a password
             pass_fds=_held.get(),
@@ -271,9 +278,6 @@ def git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedPro
         raise KitError("git is not installed; install it (e.g. `apt install git`)") from None
     except subprocess.TimeoutExpired:
         raise KitError(f"git {args[0]} took over {GIT_TIMEOUT_S} s; check the remote") from None
-    if check and proc.returncode != 0:
-        raise KitError(f"git {args[0]} failed: {_said(folder, proc)}")
-    return proc
 
 
 # The sync lock's descriptor goes to every git a sync starts, so a git that outlives
@@ -379,10 +383,9 @@ def _written_by_git(folder: Path, path: str) -> bool:
     except OSError:
         return True  # deleted or unreadable: git's checkout was cut before writing it
 
-    def version(rev: str) -> bytes | None:
-        cmd = ["git", "-C", str(folder), "show", f"{rev}:{path}"]
-        shown = subprocess.run(cmd, capture_output=True, check=False)
-        return shown.stdout if shown.returncode == 0 else None
+    def version(rev: str) -> bytes | None:  # bytes: a cut may fall inside a character
+        shown = _run_git(folder, ("show", f"{rev}:{path}"), text=False)
+        return bytes(shown.stdout) if shown.returncode == 0 else None
 
     head = version("HEAD")
     for rev in ("MERGE_HEAD", "ORIG_HEAD", "@{u}"):
